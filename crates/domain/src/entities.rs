@@ -1,0 +1,776 @@
+//! The records a PMO keeps. Each is a [`Record`] of its fields type: the envelope (ID, organisation,
+//! version, timestamps) is the same for all, the fields are what users edit.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::{
+    error::ValidationErrors,
+    ids::{Id, OrgId},
+    values::*,
+};
+
+/// Every kind of record that users create, edit and delete through the generic CRUD services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    /// A portfolio.
+    Portfolio,
+    /// A programme.
+    Programme,
+    /// A project.
+    Project,
+    /// A periodic status report on a project.
+    StatusReport,
+    /// A project milestone.
+    Milestone,
+    /// A RAID risk.
+    Risk,
+    /// A RAID issue.
+    Issue,
+    /// A RAID assumption.
+    Assumption,
+    /// A RAID dependency.
+    Dependency,
+    /// An entry in the decision log.
+    Decision,
+}
+
+impl EntityKind {
+    /// Every kind, in the order they are exported and imported (parents first).
+    pub const ALL: &'static [EntityKind] = &[
+        EntityKind::Portfolio,
+        EntityKind::Programme,
+        EntityKind::Project,
+        EntityKind::StatusReport,
+        EntityKind::Milestone,
+        EntityKind::Risk,
+        EntityKind::Issue,
+        EntityKind::Assumption,
+        EntityKind::Dependency,
+        EntityKind::Decision,
+    ];
+    /// The plural URL segment, e.g. `status-reports`.
+    pub const fn slug(self) -> &'static str {
+        match self {
+            EntityKind::Portfolio => "portfolios",
+            EntityKind::Programme => "programmes",
+            EntityKind::Project => "projects",
+            EntityKind::StatusReport => "status-reports",
+            EntityKind::Milestone => "milestones",
+            EntityKind::Risk => "risks",
+            EntityKind::Issue => "issues",
+            EntityKind::Assumption => "assumptions",
+            EntityKind::Dependency => "dependencies",
+            EntityKind::Decision => "decisions",
+        }
+    }
+    /// The wire name, e.g. `status_report`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Portfolio => "portfolio",
+            EntityKind::Programme => "programme",
+            EntityKind::Project => "project",
+            EntityKind::StatusReport => "status_report",
+            EntityKind::Milestone => "milestone",
+            EntityKind::Risk => "risk",
+            EntityKind::Issue => "issue",
+            EntityKind::Assumption => "assumption",
+            EntityKind::Dependency => "dependency",
+            EntityKind::Decision => "decision",
+        }
+    }
+    /// The singular name shown to people.
+    pub const fn label(self) -> &'static str {
+        match self {
+            EntityKind::Portfolio => "Portfolio",
+            EntityKind::Programme => "Programme",
+            EntityKind::Project => "Project",
+            EntityKind::StatusReport => "Status report",
+            EntityKind::Milestone => "Milestone",
+            EntityKind::Risk => "Risk",
+            EntityKind::Issue => "Issue",
+            EntityKind::Assumption => "Assumption",
+            EntityKind::Dependency => "Dependency",
+            EntityKind::Decision => "Decision",
+        }
+    }
+    /// Finds a kind by its URL segment or wire name.
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.slug() == s || k.as_str() == s)
+    }
+}
+
+/// The user-editable content of one kind of record.
+pub trait Fields: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
+    /// Which kind of record these fields make.
+    const KIND: EntityKind;
+    /// Checks the rules that span fields (dates in order, references present). Single-field rules
+    /// are already enforced by the value types.
+    fn validate(&self) -> Result<(), ValidationErrors>;
+    /// The project the record belongs to, for project pages and the audit trail.
+    fn project_id(&self) -> Option<ProjectId> {
+        None
+    }
+    /// A one-line label for lists and the audit trail.
+    fn label(&self) -> String;
+}
+
+/// A stored record: the envelope every record shares, and its fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "F: Fields")]
+pub struct Record<F: Fields> {
+    /// The record's ID.
+    pub id: Id<F>,
+    /// The organisation it belongs to.
+    pub org_id: OrgId,
+    /// Optimistic-concurrency version: 1 on creation, +1 on every update.
+    pub version: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was last changed.
+    pub updated_at: DateTime<Utc>,
+    /// What users edit.
+    #[serde(flatten)]
+    pub fields: F,
+}
+
+fn check_order(errors: &mut ValidationErrors, start: Option<NaiveDate>, finish: Option<NaiveDate>, start_name: &str, finish_name: &str) {
+    if let (Some(s), Some(f)) = (start, finish) {
+        if f < s {
+            errors.add(finish_name, format!("{finish_name} {f} is before {start_name} {s}: expected on or after it"));
+        }
+    }
+}
+
+fn check_text(errors: &mut ValidationErrors, field: &str, value: &str, max: usize, required: bool) {
+    if required && value.trim().is_empty() {
+        errors.add(field, "is required");
+    }
+    if value.chars().count() > max {
+        errors.add(field, format!("is too long: at most {max} characters"));
+    }
+}
+
+/// Checks what portfolios, programmes and projects have in common.
+fn check_governed(e: &mut ValidationErrors, name: &str, description: &str, start: Option<NaiveDate>, finish: Option<NaiveDate>, custom: &CustomFields) {
+    check_text(e, "name", name, 200, true);
+    check_text(e, "description", description, 20_000, false);
+    check_order(e, start, finish, "planned_start", "planned_finish");
+    for key in custom.keys() {
+        if key.trim().is_empty() || key.len() > 64 {
+            e.add("custom_fields", format!("field name `{key}` must be 1-64 characters"));
+        }
+    }
+}
+
+/// A portfolio: a set of programmes and projects managed together against a strategy and budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioFields {
+    /// Short unique code, e.g. `DIGITAL`.
+    pub code: Code,
+    /// Name.
+    pub name: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// The accountable executive.
+    #[serde(default)]
+    pub sponsor: String,
+    /// The portfolio manager.
+    #[serde(default)]
+    pub manager: String,
+    /// Life-cycle stage.
+    pub stage: LifecycleStage,
+    /// Governance tier.
+    pub tier: GovernanceTier,
+    /// State.
+    pub state: WorkState,
+    /// Planned start.
+    #[serde(default)]
+    pub planned_start: Option<NaiveDate>,
+    /// Planned finish.
+    #[serde(default)]
+    pub planned_finish: Option<NaiveDate>,
+    /// Approved budget.
+    #[serde(default)]
+    pub budget: Option<Money>,
+    /// User-defined fields.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom_fields: CustomFields,
+}
+
+impl Fields for PortfolioFields {
+    const KIND: EntityKind = EntityKind::Portfolio;
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        check_governed(&mut e, &self.name, &self.description, self.planned_start, self.planned_finish, &self.custom_fields);
+        e.into_result()
+    }
+    fn label(&self) -> String {
+        format!("{} {}", self.code, self.name)
+    }
+}
+
+/// A programme: related projects delivering a shared outcome, inside one portfolio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeFields {
+    /// The portfolio it belongs to.
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub portfolio_id: PortfolioId,
+    /// Short unique code.
+    pub code: Code,
+    /// Name.
+    pub name: String,
+    /// What it delivers.
+    #[serde(default)]
+    pub description: String,
+    /// Senior responsible owner.
+    #[serde(default)]
+    pub sponsor: String,
+    /// Programme manager.
+    #[serde(default)]
+    pub manager: String,
+    /// Life-cycle stage.
+    pub stage: LifecycleStage,
+    /// Governance tier.
+    pub tier: GovernanceTier,
+    /// State.
+    pub state: WorkState,
+    /// Planned start.
+    #[serde(default)]
+    pub planned_start: Option<NaiveDate>,
+    /// Planned finish.
+    #[serde(default)]
+    pub planned_finish: Option<NaiveDate>,
+    /// Approved budget.
+    #[serde(default)]
+    pub budget: Option<Money>,
+    /// User-defined fields.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom_fields: CustomFields,
+}
+
+impl Fields for ProgrammeFields {
+    const KIND: EntityKind = EntityKind::Programme;
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        check_governed(&mut e, &self.name, &self.description, self.planned_start, self.planned_finish, &self.custom_fields);
+        e.into_result()
+    }
+    fn label(&self) -> String {
+        format!("{} {}", self.code, self.name)
+    }
+}
+
+/// A project: the unit of delivery that reports status, holds milestones and a RAID log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProjectFields {
+    /// The portfolio it belongs to.
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub portfolio_id: PortfolioId,
+    /// The programme it belongs to, if any (must be in the same portfolio).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
+    pub programme_id: Option<ProgrammeId>,
+    /// Short unique code, e.g. `PRJ-042`.
+    pub code: Code,
+    /// Name.
+    pub name: String,
+    /// Scope and purpose.
+    #[serde(default)]
+    pub description: String,
+    /// Project sponsor.
+    #[serde(default)]
+    pub sponsor: String,
+    /// Project manager.
+    #[serde(default)]
+    pub manager: String,
+    /// Life-cycle stage.
+    pub stage: LifecycleStage,
+    /// Governance tier.
+    pub tier: GovernanceTier,
+    /// State.
+    pub state: WorkState,
+    /// Planned start.
+    #[serde(default)]
+    pub planned_start: Option<NaiveDate>,
+    /// Planned finish.
+    #[serde(default)]
+    pub planned_finish: Option<NaiveDate>,
+    /// Approved budget.
+    #[serde(default)]
+    pub budget: Option<Money>,
+    /// User-defined fields.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom_fields: CustomFields,
+}
+
+impl Fields for ProjectFields {
+    const KIND: EntityKind = EntityKind::Project;
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        check_governed(&mut e, &self.name, &self.description, self.planned_start, self.planned_finish, &self.custom_fields);
+        e.into_result()
+    }
+    fn label(&self) -> String {
+        format!("{} {}", self.code, self.name)
+    }
+}
+
+/// A project's status for one reporting period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StatusReportFields {
+    /// The project reported on.
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub project_id: ProjectId,
+    /// Last day of the reporting period (one report per project and period).
+    pub period_end: NaiveDate,
+    /// Overall RAG, the project manager's judgement.
+    pub overall: Rag,
+    /// Schedule RAG.
+    pub schedule: Rag,
+    /// Cost RAG.
+    pub cost: Rag,
+    /// Scope RAG.
+    pub scope: Rag,
+    /// Risk RAG.
+    pub risk: Rag,
+    /// Resources RAG.
+    pub resources: Rag,
+    /// Benefits RAG.
+    pub benefits: Rag,
+    /// One-paragraph summary.
+    pub summary: String,
+    /// What was achieved this period.
+    #[serde(default)]
+    pub achievements: String,
+    /// What happens next period.
+    #[serde(default)]
+    pub next_steps: String,
+    /// Decisions the project needs from its sponsor or board.
+    #[serde(default)]
+    pub decisions_needed: String,
+    /// Who submitted it.
+    #[serde(default)]
+    pub submitted_by: String,
+}
+
+impl StatusReportFields {
+    /// The six dimension RAGs, with their names.
+    pub fn dimensions(&self) -> [(&'static str, Rag); 6] {
+        [
+            ("schedule", self.schedule),
+            ("cost", self.cost),
+            ("scope", self.scope),
+            ("risk", self.risk),
+            ("resources", self.resources),
+            ("benefits", self.benefits),
+        ]
+    }
+}
+
+impl Fields for StatusReportFields {
+    const KIND: EntityKind = EntityKind::StatusReport;
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        check_text(&mut e, "summary", &self.summary, 10_000, true);
+        for (f, v) in [("achievements", &self.achievements), ("next_steps", &self.next_steps), ("decisions_needed", &self.decisions_needed)] {
+            check_text(&mut e, f, v, 10_000, false);
+        }
+        e.into_result()
+    }
+    fn project_id(&self) -> Option<ProjectId> {
+        Some(self.project_id)
+    }
+    fn label(&self) -> String {
+        format!("Status for period ending {}", self.period_end)
+    }
+}
+
+/// A milestone with its baseline, forecast and actual dates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneFields {
+    /// The project.
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub project_id: ProjectId,
+    /// Name.
+    pub name: String,
+    /// What "done" means.
+    #[serde(default)]
+    pub description: String,
+    /// Owner.
+    #[serde(default)]
+    pub owner: String,
+    /// Baseline (approved) date.
+    #[serde(default)]
+    pub baseline: Option<NaiveDate>,
+    /// Current forecast date.
+    #[serde(default)]
+    pub forecast: Option<NaiveDate>,
+    /// Actual date, once achieved.
+    #[serde(default)]
+    pub actual: Option<NaiveDate>,
+}
+
+impl MilestoneFields {
+    /// The date the milestone is expected on: actual, else forecast, else baseline.
+    pub fn expected(&self) -> Option<NaiveDate> {
+        self.actual.or(self.forecast).or(self.baseline)
+    }
+    /// Slip of the forecast (or actual) against the baseline, in calendar days.
+    pub fn slip_days(&self) -> Option<i64> {
+        Some((self.actual.or(self.forecast)? - self.baseline?).num_days())
+    }
+}
+
+impl Fields for MilestoneFields {
+    const KIND: EntityKind = EntityKind::Milestone;
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        check_text(&mut e, "name", &self.name, 200, true);
+        if self.baseline.is_none() && self.forecast.is_none() && self.actual.is_none() {
+            e.add("forecast", "a milestone needs at least one date: baseline, forecast or actual");
+        }
+        e.into_result()
+    }
+    fn project_id(&self) -> Option<ProjectId> {
+        Some(self.project_id)
+    }
+    fn label(&self) -> String {
+        self.name.clone()
+    }
+}
+
+/// A risk: something that may happen and would affect the objectives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RiskFields {
+    /// The project.
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub project_id: ProjectId,
+    /// Short statement ("If ... then ...").
+    pub title: String,
+    /// Cause, event and effect.
+    #[serde(default)]
+    pub description: String,
+    /// Category (e.g. technical, commercial, people).
+    #[serde(default)]
+    pub category: String,
+    /// Probability 1 (rare) to 5 (almost certain).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1, maximum = 5))]
+    pub probability: Rating,
+    /// Impact 1 (minimal) to 5 (severe).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1, maximum = 5))]
+    pub impact: Rating,
+    /// Owner.
+    #[serde(default)]
+    pub owner: String,
+    /// Response strategy.
+    pub response: RiskResponse,
+    /// The response plan.
+    #[serde(default)]
+    pub response_plan: String,
+    /// When the risk could happen from.
+    #[serde(default)]
+    pub proximity: Option<NaiveDate>,
+    /// State.
+    pub state: RiskState,
+}
+
+impl RiskFields {
+    /// Probability × impact, 1 to 25.
+    pub fn score(&self) -> u8 {
+        self.probability.get() * self.impact.get()
+    }
+    /// The RAG band of the score: 15+ red, 8+ amber.
+    pub fn band(&self) -> Rag {
+        match self.score() {
+            15.. => Rag::Red,
+            8.. => Rag::Amber,
+            _ => Rag::Green,
+        }
+    }
+}
+
+impl Fields for RiskFields {
+    const KIND: EntityKind = EntityKind::Risk;
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        check_text(&mut e, "title", &self.title, 300, true);
+        check_text(&mut e, "description", &self.description, 20_000, false);
+        e.into_result()
+    }
+    fn project_id(&self) -> Option<ProjectId> {
+        Some(self.project_id)
+    }
+    fn label(&self) -> String {
+        self.title.clone()
+    }
+}
+
+/// An issue: something that has happened and needs resolving.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IssueFields {
+    /// The project.
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub project_id: ProjectId,
+    /// Short statement.
+    pub title: String,
+    /// Detail and impact.
+    #[serde(default)]
+    pub description: String,
+    /// Priority.
+    pub priority: Priority,
+    /// Owner.
+    #[serde(default)]
+    pub owner: String,
+    /// When it was raised.
+    pub raised_on: NaiveDate,
+    /// When it must be resolved by.
+    #[serde(default)]
+    pub due: Option<NaiveDate>,
+    /// State.
+    pub state: IssueState,
+    /// How it was resolved.
+    #[serde(default)]
+    pub resolution: String,
+}
+
+impl Fields for IssueFields {
+    const KIND: EntityKind = EntityKind::Issue;
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        check_text(&mut e, "title", &self.title, 300, true);
+        check_order(&mut e, Some(self.raised_on), self.due, "raised_on", "due");
+        if self.state == IssueState::Resolved && self.resolution.trim().is_empty() {
+            e.add("resolution", "is required when the issue is resolved");
+        }
+        e.into_result()
+    }
+    fn project_id(&self) -> Option<ProjectId> {
+        Some(self.project_id)
+    }
+    fn label(&self) -> String {
+        self.title.clone()
+    }
+}
+
+/// An assumption the plan rests on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AssumptionFields {
+    /// The project.
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub project_id: ProjectId,
+    /// The assumption.
+    pub title: String,
+    /// Why it matters.
+    #[serde(default)]
+    pub description: String,
+    /// Who checks it.
+    #[serde(default)]
+    pub owner: String,
+    /// When it must be checked by.
+    #[serde(default)]
+    pub validate_by: Option<NaiveDate>,
+    /// State.
+    pub state: AssumptionState,
+}
+
+impl Fields for AssumptionFields {
+    const KIND: EntityKind = EntityKind::Assumption;
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        check_text(&mut e, "title", &self.title, 300, true);
+        e.into_result()
+    }
+    fn project_id(&self) -> Option<ProjectId> {
+        Some(self.project_id)
+    }
+    fn label(&self) -> String {
+        self.title.clone()
+    }
+}
+
+/// A dependency: one project (or milestone) needs something another delivers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DependencyFields {
+    /// The project that depends (the record is shown in its RAID log).
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub project_id: ProjectId,
+    /// The milestone of the dependent project that needs it, if any.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
+    pub milestone_id: Option<MilestoneId>,
+    /// The project that delivers.
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub supplier_project_id: ProjectId,
+    /// The supplier's milestone that delivers it, if any.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
+    pub supplier_milestone_id: Option<MilestoneId>,
+    /// What is needed.
+    pub title: String,
+    /// Detail.
+    #[serde(default)]
+    pub description: String,
+    /// Owner.
+    #[serde(default)]
+    pub owner: String,
+    /// When it is needed by.
+    #[serde(default)]
+    pub needed_by: Option<NaiveDate>,
+    /// State.
+    pub state: DependencyState,
+}
+
+impl Fields for DependencyFields {
+    const KIND: EntityKind = EntityKind::Dependency;
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        check_text(&mut e, "title", &self.title, 300, true);
+        if self.project_id == self.supplier_project_id && self.milestone_id.is_none() {
+            e.add("supplier_project_id", "a project cannot depend on itself: expected another project, or name the milestones");
+        }
+        e.into_result()
+    }
+    fn project_id(&self) -> Option<ProjectId> {
+        Some(self.project_id)
+    }
+    fn label(&self) -> String {
+        self.title.clone()
+    }
+}
+
+/// A reference from one record to another (used by decisions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RecordRef {
+    /// The kind of record.
+    pub kind: EntityKind,
+    /// Its ID.
+    pub id: uuid::Uuid,
+}
+
+/// An entry in the decision log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DecisionFields {
+    /// The project, or none for a portfolio-level decision.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
+    pub project_id: Option<ProjectId>,
+    /// What is being decided.
+    pub title: String,
+    /// Why a decision is needed.
+    #[serde(default)]
+    pub context: String,
+    /// The options considered.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// The decision taken.
+    #[serde(default)]
+    pub decision: String,
+    /// Who decided (person or board).
+    #[serde(default)]
+    pub decided_by: String,
+    /// When it was decided.
+    #[serde(default)]
+    pub decided_on: Option<NaiveDate>,
+    /// State.
+    pub state: DecisionState,
+    /// Records the decision concerns (risks, issues, milestones...).
+    #[serde(default)]
+    pub links: Vec<RecordRef>,
+}
+
+impl Fields for DecisionFields {
+    const KIND: EntityKind = EntityKind::Decision;
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        check_text(&mut e, "title", &self.title, 300, true);
+        if self.state == DecisionState::Decided {
+            if self.decision.trim().is_empty() {
+                e.add("decision", "is required once the state is decided");
+            }
+            if self.decided_on.is_none() {
+                e.add("decided_on", "is required once the state is decided");
+            }
+        }
+        for (i, o) in self.options.iter().enumerate() {
+            check_text(&mut e, &format!("options[{i}]"), o, 2_000, true);
+        }
+        e.into_result()
+    }
+    fn project_id(&self) -> Option<ProjectId> {
+        self.project_id
+    }
+    fn label(&self) -> String {
+        self.title.clone()
+    }
+}
+
+/// A portfolio's ID.
+pub type PortfolioId = Id<PortfolioFields>;
+/// A programme's ID.
+pub type ProgrammeId = Id<ProgrammeFields>;
+/// A project's ID.
+pub type ProjectId = Id<ProjectFields>;
+/// A status report's ID.
+pub type StatusReportId = Id<StatusReportFields>;
+/// A milestone's ID.
+pub type MilestoneId = Id<MilestoneFields>;
+/// A risk's ID.
+pub type RiskId = Id<RiskFields>;
+/// An issue's ID.
+pub type IssueId = Id<IssueFields>;
+/// An assumption's ID.
+pub type AssumptionId = Id<AssumptionFields>;
+/// A dependency's ID.
+pub type DependencyId = Id<DependencyFields>;
+/// A decision's ID.
+pub type DecisionId = Id<DecisionFields>;
+
+/// A stored portfolio.
+pub type Portfolio = Record<PortfolioFields>;
+/// A stored programme.
+pub type Programme = Record<ProgrammeFields>;
+/// A stored project.
+pub type Project = Record<ProjectFields>;
+/// A stored status report.
+pub type StatusReport = Record<StatusReportFields>;
+/// A stored milestone.
+pub type Milestone = Record<MilestoneFields>;
+/// A stored risk.
+pub type Risk = Record<RiskFields>;
+/// A stored issue.
+pub type Issue = Record<IssueFields>;
+/// A stored assumption.
+pub type Assumption = Record<AssumptionFields>;
+/// A stored dependency.
+pub type Dependency = Record<DependencyFields>;
+/// A stored decision.
+pub type Decision = Record<DecisionFields>;

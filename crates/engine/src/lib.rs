@@ -1,0 +1,7 @@
+#![doc = include_str!("../README.md")]
+
+pub mod health;
+pub mod rag;
+
+pub use health::{Exception, HealthInput, MilestoneInput, ProjectHealth, assess};
+pub use rag::{Trend, roll_up, suggest_overall, trend};
