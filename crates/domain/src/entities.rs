@@ -136,7 +136,13 @@ pub struct Record<F: Fields> {
     pub fields: F,
 }
 
-fn check_order(errors: &mut ValidationErrors, start: Option<NaiveDate>, finish: Option<NaiveDate>, start_name: &str, finish_name: &str) {
+fn check_order(
+    errors: &mut ValidationErrors,
+    start: Option<NaiveDate>,
+    finish: Option<NaiveDate>,
+    start_name: &str,
+    finish_name: &str,
+) {
     if let (Some(s), Some(f)) = (start, finish) {
         if f < s {
             errors.add(finish_name, format!("{finish_name} {f} is before {start_name} {s}: expected on or after it"));
@@ -154,7 +160,14 @@ fn check_text(errors: &mut ValidationErrors, field: &str, value: &str, max: usiz
 }
 
 /// Checks what portfolios, programmes and projects have in common.
-fn check_governed(e: &mut ValidationErrors, name: &str, description: &str, start: Option<NaiveDate>, finish: Option<NaiveDate>, custom: &CustomFields) {
+fn check_governed(
+    e: &mut ValidationErrors,
+    name: &str,
+    description: &str,
+    start: Option<NaiveDate>,
+    finish: Option<NaiveDate>,
+    custom: &CustomFields,
+) {
     check_text(e, "name", name, 200, true);
     check_text(e, "description", description, 20_000, false);
     check_order(e, start, finish, "planned_start", "planned_finish");
@@ -208,7 +221,14 @@ impl Fields for PortfolioFields {
     const KIND: EntityKind = EntityKind::Portfolio;
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
-        check_governed(&mut e, &self.name, &self.description, self.planned_start, self.planned_finish, &self.custom_fields);
+        check_governed(
+            &mut e,
+            &self.name,
+            &self.description,
+            self.planned_start,
+            self.planned_finish,
+            &self.custom_fields,
+        );
         e.into_result()
     }
     fn label(&self) -> String {
@@ -262,7 +282,14 @@ impl Fields for ProgrammeFields {
     const KIND: EntityKind = EntityKind::Programme;
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
-        check_governed(&mut e, &self.name, &self.description, self.planned_start, self.planned_finish, &self.custom_fields);
+        check_governed(
+            &mut e,
+            &self.name,
+            &self.description,
+            self.planned_start,
+            self.planned_finish,
+            &self.custom_fields,
+        );
         e.into_result()
     }
     fn label(&self) -> String {
@@ -320,7 +347,14 @@ impl Fields for ProjectFields {
     const KIND: EntityKind = EntityKind::Project;
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
-        check_governed(&mut e, &self.name, &self.description, self.planned_start, self.planned_finish, &self.custom_fields);
+        check_governed(
+            &mut e,
+            &self.name,
+            &self.description,
+            self.planned_start,
+            self.planned_finish,
+            &self.custom_fields,
+        );
         e.into_result()
     }
     fn label(&self) -> String {
@@ -387,7 +421,11 @@ impl Fields for StatusReportFields {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
         check_text(&mut e, "summary", &self.summary, 10_000, true);
-        for (f, v) in [("achievements", &self.achievements), ("next_steps", &self.next_steps), ("decisions_needed", &self.decisions_needed)] {
+        for (f, v) in [
+            ("achievements", &self.achievements),
+            ("next_steps", &self.next_steps),
+            ("decisions_needed", &self.decisions_needed),
+        ] {
             check_text(&mut e, f, v, 10_000, false);
         }
         e.into_result()
@@ -651,7 +689,10 @@ impl Fields for DependencyFields {
         let mut e = ValidationErrors::new();
         check_text(&mut e, "title", &self.title, 300, true);
         if self.project_id == self.supplier_project_id && self.milestone_id.is_none() {
-            e.add("supplier_project_id", "a project cannot depend on itself: expected another project, or name the milestones");
+            e.add(
+                "supplier_project_id",
+                "a project cannot depend on itself: expected another project, or name the milestones",
+            );
         }
         e.into_result()
     }

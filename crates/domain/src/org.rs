@@ -45,7 +45,9 @@ impl User {
     /// Checks a sign-in name: 2-64 characters, lower-case letters, digits, `.`, `-`, `_`.
     pub fn parse_username(s: &str) -> Result<String, String> {
         let u = s.trim().to_ascii_lowercase();
-        if (2..=64).contains(&u.len()) && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_@".contains(c)) {
+        if (2..=64).contains(&u.len())
+            && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_@".contains(c))
+        {
             Ok(u)
         } else {
             Err(format!("`{s}` is not a valid user name: expected 2-64 letters, digits, '.', '-', '_' or '@'"))

@@ -88,7 +88,13 @@ impl Role {
             Role::PortfolioManager => !matches!(action, A::ManageUsers | A::ExportImport),
             Role::ProjectManager => matches!(
                 action,
-                A::Read | A::EditProjects | A::SubmitStatus | A::EditRaid | A::DeleteRaid | A::RecordDecisions | A::OwnTokens
+                A::Read
+                    | A::EditProjects
+                    | A::SubmitStatus
+                    | A::EditRaid
+                    | A::DeleteRaid
+                    | A::RecordDecisions
+                    | A::OwnTokens
             ),
             Role::Contributor => matches!(action, A::Read | A::SubmitStatus | A::EditRaid | A::OwnTokens),
             Role::Viewer => matches!(action, A::Read | A::OwnTokens),

@@ -337,7 +337,11 @@ impl Money {
             None => (false, t.as_str()),
         };
         let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        if whole.is_empty() || frac.len() > 2 || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        if whole.is_empty()
+            || frac.len() > 2
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(err());
         }
         let whole: i64 = whole.parse().map_err(|_| err())?;
@@ -363,7 +367,11 @@ impl Money {
         } else {
             (units, "")
         };
-        let num = if suffix.is_empty() || v.abs() >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}").trim_end_matches('0').trim_end_matches('.').to_owned() };
+        let num = if suffix.is_empty() || v.abs() >= 100.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.2}").trim_end_matches('0').trim_end_matches('.').to_owned()
+        };
         format!("{} {num}{suffix}", self.currency)
     }
 }

@@ -176,7 +176,8 @@ pub fn assess(input: &HealthInput) -> ProjectHealth {
         }
         let Some(expected) = m.forecast.or(m.baseline) else { continue };
         if expected < input.today && expects_reports {
-            exceptions.push(Exception::OverdueMilestone { name: m.name.clone(), days: (input.today - expected).num_days() });
+            exceptions
+                .push(Exception::OverdueMilestone { name: m.name.clone(), days: (input.today - expected).num_days() });
         } else if next_milestone.as_ref().is_none_or(|(_, d)| expected < *d) {
             next_milestone = Some((m.name.clone(), expected));
         }
@@ -230,7 +231,12 @@ mod tests {
     #[test]
     fn stale_and_overdue_are_reported_with_their_evidence() {
         let mut i = input(vec![(day(80), Rag::Green)]);
-        i.milestones.push(MilestoneInput { name: "Go-live".into(), baseline: Some(day(90)), forecast: Some(day(95)), actual: None });
+        i.milestones.push(MilestoneInput {
+            name: "Go-live".into(),
+            baseline: Some(day(90)),
+            forecast: Some(day(95)),
+            actual: None,
+        });
         let h = assess(&i);
         assert!(h.exceptions.contains(&Exception::StaleStatus { days: 20 }));
         assert!(h.exceptions.contains(&Exception::OverdueMilestone { name: "Go-live".into(), days: 5 }));

@@ -1,0 +1,285 @@
+//! The storage conformance suite: the same checks on SQLite (always) and PostgreSQL (when
+//! `KEEL_TEST_POSTGRES_URL` is set).
+
+use chrono::{NaiveDate, Utc};
+use keel_domain::*;
+use keel_store::{Filter, FilterOp, ListQuery, Store, StoreError, Value, now, testing};
+
+fn org() -> Organisation {
+    Organisation {
+        id: Id::from_uuid(uuid::Uuid::now_v7()),
+        name: "Acme".into(),
+        currency: Currency::parse("GBP").unwrap(),
+        created_at: now(),
+    }
+}
+
+fn record<F: Fields>(org: OrgId, fields: F) -> Record<F> {
+    let t = now();
+    Record { id: Id::from_uuid(uuid::Uuid::now_v7()), org_id: org, version: 1, created_at: t, updated_at: t, fields }
+}
+
+fn portfolio(code: &str) -> PortfolioFields {
+    PortfolioFields {
+        code: Code::parse(code).unwrap(),
+        name: format!("Portfolio {code}"),
+        description: String::new(),
+        sponsor: "Ada".into(),
+        manager: "Grace".into(),
+        stage: LifecycleStage::Delivery,
+        tier: GovernanceTier::Standard,
+        state: WorkState::Active,
+        planned_start: None,
+        planned_finish: None,
+        budget: None,
+        custom_fields: Default::default(),
+    }
+}
+
+fn project(pf: PortfolioId, code: &str, manager: &str, start: Option<NaiveDate>) -> ProjectFields {
+    ProjectFields {
+        portfolio_id: pf,
+        programme_id: None,
+        code: Code::parse(code).unwrap(),
+        name: format!("Project {code}"),
+        description: "desc".into(),
+        sponsor: "Ada".into(),
+        manager: manager.into(),
+        stage: LifecycleStage::Planning,
+        tier: GovernanceTier::Light,
+        state: WorkState::Active,
+        planned_start: start,
+        planned_finish: None,
+        budget: Some(Money { amount: 1_234_567, currency: Currency::parse("EUR").unwrap() }),
+        custom_fields: [("cost_centre".to_owned(), CustomValue::Text("CC-1".into()))].into(),
+    }
+}
+
+async fn suite(store: Store) {
+    let o = org();
+    let mut tx = store.write().await.unwrap();
+    tx.insert_org(&o).await.unwrap();
+    let pf = record(o.id, portfolio("DIGITAL"));
+    tx.insert(&pf).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // Round trip: what is read back equals what was written, custom fields and money included.
+    let p = record(o.id, project(pf.id, "PRJ-1", "Lin", NaiveDate::from_ymd_opt(2026, 3, 1)));
+    let mut tx = store.write().await.unwrap();
+    tx.insert(&p).await.unwrap();
+    tx.commit().await.unwrap();
+    let back = store.read().await.unwrap().get::<ProjectFields>(o.id, p.id).await.unwrap();
+    assert_eq!(back.as_ref(), Some(&p));
+
+    // Another organisation cannot see it.
+    let other = org();
+    let mut tx = store.write().await.unwrap();
+    tx.insert_org(&other).await.unwrap();
+    assert_eq!(tx.get::<ProjectFields>(other.id, p.id).await.unwrap(), None);
+    tx.commit().await.unwrap();
+
+    // Codes are unique per organisation, and the error names the field.
+    let mut tx = store.write().await.unwrap();
+    let dup = tx.insert(&record(o.id, project(pf.id, "PRJ-1", "X", None))).await.unwrap_err();
+    assert!(matches!(&dup, StoreError::Duplicate(m) if m.starts_with("code")), "{dup:?}");
+    drop(tx);
+
+    // A reference to a missing portfolio is refused.
+    let mut tx = store.write().await.unwrap();
+    let missing =
+        tx.insert(&record(o.id, project(Id::from_uuid(uuid::Uuid::now_v7()), "PRJ-X", "X", None))).await.unwrap_err();
+    assert!(matches!(missing, StoreError::Reference(_)), "{missing:?}");
+    drop(tx);
+
+    // Optimistic concurrency: an update from version 1 succeeds once; a second from version 1 fails.
+    let mut v2 = p.clone();
+    v2.version = 2;
+    v2.fields.name = "Renamed".into();
+    let mut tx = store.write().await.unwrap();
+    tx.update(&v2).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut stale = p.clone();
+    stale.version = 2;
+    stale.fields.name = "Lost update".into();
+    let mut tx = store.write().await.unwrap();
+    let err = tx.update(&stale).await.unwrap_err();
+    assert!(matches!(err, StoreError::VersionConflict { current: 2 }), "{err:?}");
+    let err = tx.delete::<ProjectFields>(o.id, p.id, 1).await.unwrap_err();
+    assert!(matches!(err, StoreError::VersionConflict { current: 2 }), "{err:?}");
+    drop(tx);
+    let now_stored = store.read().await.unwrap().get::<ProjectFields>(o.id, p.id).await.unwrap().unwrap();
+    assert_eq!(now_stored.fields.name, "Renamed");
+
+    // A rolled-back transaction leaves nothing behind.
+    let ghost = record(o.id, project(pf.id, "GHOST", "X", None));
+    let mut tx = store.write().await.unwrap();
+    tx.insert(&ghost).await.unwrap();
+    drop(tx);
+    assert_eq!(store.read().await.unwrap().get::<ProjectFields>(o.id, ghost.id).await.unwrap(), None);
+
+    // A portfolio still referenced by a project cannot be deleted.
+    let mut tx = store.write().await.unwrap();
+    let err = tx.delete::<PortfolioFields>(o.id, pf.id, 1).await.unwrap_err();
+    assert!(matches!(err, StoreError::Reference(_)), "{err:?}");
+    drop(tx);
+
+    // Pagination: every matching record exactly once, in sort order, across pages.
+    let mut tx = store.write().await.unwrap();
+    for i in 0..23 {
+        let start = if i % 4 == 0 { None } else { NaiveDate::from_ymd_opt(2026, 1 + (i % 12) as u32, 1) };
+        let manager = if i % 2 == 0 { "Even" } else { "Odd" };
+        tx.insert(&record(o.id, project(pf.id, &format!("P-{i:02}"), manager, start))).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    for descending in [false, true] {
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let q = ListQuery {
+                filters: vec![Filter { column: "manager".into(), op: FilterOp::Eq, value: Value::text("Even") }],
+                sort: Some("planned_start".into()),
+                descending,
+                cursor: cursor.take(),
+                limit: Some(5),
+                ..Default::default()
+            };
+            let page = store.read().await.unwrap().list::<ProjectFields>(o.id, &q).await.unwrap();
+            assert!(page.items.len() <= 5);
+            seen.extend(page.items.into_iter().map(|r| (r.fields.planned_start, r.id)));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 12, "12 even-numbered projects");
+        let mut sorted = seen.clone();
+        sorted.sort_by(|a, b| {
+            (a.0.map(|d| d.to_string()).unwrap_or_default(), a.1)
+                .cmp(&(b.0.map(|d| d.to_string()).unwrap_or_default(), b.1))
+        });
+        if descending {
+            sorted.reverse();
+        }
+        assert_eq!(seen, sorted);
+    }
+    let searched = store
+        .read()
+        .await
+        .unwrap()
+        .list::<ProjectFields>(o.id, &ListQuery { search: Some("p-1".into()), limit: Some(100), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(searched.items.len(), 10, "P-10..P-19 contain `p-1` (PRJ-1 was renamed)");
+    let bad = store
+        .read()
+        .await
+        .unwrap()
+        .list::<ProjectFields>(o.id, &ListQuery { sort: Some("body".into()), ..Default::default() })
+        .await;
+    assert!(matches!(bad, Err(StoreError::InvalidQuery { .. })));
+
+    // Audit entries are listed newest first, by record and by project.
+    let mut tx = store.write().await.unwrap();
+    for (i, action) in [AuditAction::Create, AuditAction::Update].into_iter().enumerate() {
+        tx.append_audit(&AuditEntry {
+            id: Id::from_uuid(uuid::Uuid::now_v7()),
+            org_id: o.id,
+            at: now(),
+            actor_id: None,
+            actor_name: "system".into(),
+            action,
+            entity_kind: "project".into(),
+            entity_id: p.id.uuid(),
+            project_id: Some(p.id.uuid()),
+            label: format!("change {i}"),
+            before: (i > 0).then(|| "{}".to_owned()),
+            after: Some("{\"a\":1}".into()),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let entries = store
+        .read()
+        .await
+        .unwrap()
+        .audit(o.id, &keel_store::AuditFilter { entity_id: Some(p.id.uuid()), limit: 10, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(entries.iter().map(|e| e.action).collect::<Vec<_>>(), vec![AuditAction::Update, AuditAction::Create]);
+
+    // Users, memberships, sessions and tokens.
+    let u = User {
+        id: Id::from_uuid(uuid::Uuid::now_v7()),
+        username: "ada".into(),
+        display_name: "Ada".into(),
+        email: "ada@example.org".into(),
+        password_hash: "x".into(),
+        disabled: false,
+        created_at: now(),
+    };
+    let mut tx = store.write().await.unwrap();
+    tx.insert_user(&u).await.unwrap();
+    assert!(matches!(
+        tx.insert_user(&User { id: Id::from_uuid(uuid::Uuid::now_v7()), ..u.clone() }).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    drop(tx);
+    let mut tx = store.write().await.unwrap();
+    tx.insert_user(&u).await.unwrap();
+    tx.set_membership(&Membership { org_id: o.id, user_id: u.id, role: Role::Viewer }).await.unwrap();
+    tx.set_membership(&Membership { org_id: o.id, user_id: u.id, role: Role::Pmo }).await.unwrap();
+    let expires = now() + chrono::Duration::hours(1);
+    tx.insert_session(&keel_store::NewSession {
+        id_hash: "h1".into(),
+        user_id: u.id,
+        org_id: o.id,
+        csrf_token: "c".into(),
+        created_at: now(),
+        expires_at: expires,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let s = tx.session("h1", Utc::now()).await.unwrap().expect("live session");
+    assert_eq!((s.role, s.user.username.as_str()), (Role::Pmo, "ada"));
+    assert!(tx.session("h1", expires + chrono::Duration::seconds(1)).await.unwrap().is_none(), "expired");
+    drop(tx);
+    let mut tx = store.write().await.unwrap();
+    for _ in 0..3 {
+        tx.record_login_failure("ada|127.0.0.1", uuid::Uuid::now_v7(), now()).await.unwrap();
+    }
+    assert_eq!(tx.login_failures("ada|127.0.0.1", now() - chrono::Duration::minutes(1)).await.unwrap(), 3);
+    tx.clear_login_failures("ada|127.0.0.1").await.unwrap();
+    assert_eq!(tx.login_failures("ada|127.0.0.1", now() - chrono::Duration::minutes(1)).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn conformance_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    suite(testing::fresh_sqlite(dir.path()).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn conformance_on_postgres() {
+    let Some(url) = testing::postgres_url() else {
+        eprintln!("SKIPPED: PostgreSQL conformance suite (set KEEL_TEST_POSTGRES_URL to run it)");
+        return;
+    };
+    suite(testing::fresh_postgres(&url).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn both_dialects_have_the_same_schema() {
+    let Some(url) = testing::postgres_url() else {
+        eprintln!("SKIPPED: schema parity check (set KEEL_TEST_POSTGRES_URL to run it)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let lite = testing::fresh_sqlite(dir.path()).await.unwrap().schema_columns().await.unwrap();
+    let pg = testing::fresh_postgres(&url).await.unwrap().schema_columns().await.unwrap();
+    assert!(lite.len() > 50);
+    assert_eq!(lite, pg);
+}
