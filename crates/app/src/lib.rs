@@ -1,1 +1,102 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+
+mod accounts;
+mod dashboard;
+pub mod demo;
+mod error;
+mod records;
+mod transfer;
+
+use keel_domain::{Action, OrgId, Role, UserId};
+use keel_store::Store;
+
+pub use accounts::{LoginOutcome, NewToken, NewUser, Session};
+pub use dashboard::{Dashboard, DashboardFilter, PortfolioTrendPoint, ProjectOverview, ProjectRow};
+pub use error::AppError;
+pub use records::{RecordChange, RecordService, diff};
+pub use transfer::{ExportDocument, ExportUser, ImportSummary, today};
+
+/// Tunable rules of the application.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// A status report older than this many days is stale.
+    pub stale_after_days: i64,
+    /// Risks scoring at least this are "high".
+    pub high_risk_score: i64,
+    /// Sign-in sessions last this many hours.
+    pub session_hours: i64,
+    /// Failed sign-ins allowed per user name and address in 15 minutes.
+    pub login_attempts: i64,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self { stale_after_days: 14, high_risk_score: 15, session_hours: 12, login_attempts: 5 }
+    }
+}
+
+/// Who is acting: a signed-in user, a token, or the system itself (demo loader, imports).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    /// The user, if a person acts.
+    pub user_id: Option<UserId>,
+    /// Name recorded in the audit trail.
+    pub name: String,
+    /// The organisation acted in.
+    pub org_id: OrgId,
+    /// The role there.
+    pub role: Role,
+}
+
+impl Actor {
+    /// The system acting in `org` with full rights (demo loader, imports from the CLI).
+    pub fn system(org_id: OrgId) -> Self {
+        Self { user_id: None, name: "system".into(), org_id, role: Role::Admin }
+    }
+
+    /// Refuses unless the role allows `action`.
+    pub fn require(&self, action: Action) -> Result<(), AppError> {
+        if self.role.allows(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "the {} role may not {}",
+                self.role.label(),
+                action.label().to_lowercase()
+            )))
+        }
+    }
+}
+
+/// The application: every use case hangs off this. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+    config: AppConfig,
+}
+
+impl App {
+    /// An application over a migrated store.
+    pub fn new(store: Store, config: AppConfig) -> Self {
+        Self { store, config }
+    }
+
+    /// The store (health checks, shutdown).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The rules in force.
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    /// Generic record services for one kind (`app.records::<ProjectFields>()`).
+    pub fn records<F: keel_store::Stored>(&self) -> RecordService<'_, F> {
+        RecordService::new(self)
+    }
+}
+
+pub(crate) fn new_id<T>() -> keel_domain::Id<T> {
+    keel_domain::Id::from_uuid(uuid::Uuid::now_v7())
+}

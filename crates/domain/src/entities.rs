@@ -115,6 +115,11 @@ pub trait Fields: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     }
     /// A one-line label for lists and the audit trail.
     fn label(&self) -> String;
+    /// The records this one points at, as (field, kind, ID): each must exist in the same
+    /// organisation.
+    fn references(&self) -> Vec<(&'static str, EntityKind, uuid::Uuid)> {
+        Vec::new()
+    }
 }
 
 /// A stored record: the envelope every record shares, and its fields.
@@ -292,6 +297,9 @@ impl Fields for ProgrammeFields {
         );
         e.into_result()
     }
+    fn references(&self) -> Vec<(&'static str, EntityKind, uuid::Uuid)> {
+        vec![("portfolio_id", EntityKind::Portfolio, self.portfolio_id.uuid())]
+    }
     fn label(&self) -> String {
         format!("{} {}", self.code, self.name)
     }
@@ -356,6 +364,11 @@ impl Fields for ProjectFields {
             &self.custom_fields,
         );
         e.into_result()
+    }
+    fn references(&self) -> Vec<(&'static str, EntityKind, uuid::Uuid)> {
+        let mut r = vec![("portfolio_id", EntityKind::Portfolio, self.portfolio_id.uuid())];
+        r.extend(self.programme_id.map(|p| ("programme_id", EntityKind::Programme, p.uuid())));
+        r
     }
     fn label(&self) -> String {
         format!("{} {}", self.code, self.name)
@@ -433,6 +446,9 @@ impl Fields for StatusReportFields {
     fn project_id(&self) -> Option<ProjectId> {
         Some(self.project_id)
     }
+    fn references(&self) -> Vec<(&'static str, EntityKind, uuid::Uuid)> {
+        vec![("project_id", EntityKind::Project, self.project_id.uuid())]
+    }
     fn label(&self) -> String {
         format!("Status for period ending {}", self.period_end)
     }
@@ -488,6 +504,9 @@ impl Fields for MilestoneFields {
     }
     fn project_id(&self) -> Option<ProjectId> {
         Some(self.project_id)
+    }
+    fn references(&self) -> Vec<(&'static str, EntityKind, uuid::Uuid)> {
+        vec![("project_id", EntityKind::Project, self.project_id.uuid())]
     }
     fn label(&self) -> String {
         self.name.clone()
@@ -557,6 +576,9 @@ impl Fields for RiskFields {
     fn project_id(&self) -> Option<ProjectId> {
         Some(self.project_id)
     }
+    fn references(&self) -> Vec<(&'static str, EntityKind, uuid::Uuid)> {
+        vec![("project_id", EntityKind::Project, self.project_id.uuid())]
+    }
     fn label(&self) -> String {
         self.title.clone()
     }
@@ -606,6 +628,9 @@ impl Fields for IssueFields {
     fn project_id(&self) -> Option<ProjectId> {
         Some(self.project_id)
     }
+    fn references(&self) -> Vec<(&'static str, EntityKind, uuid::Uuid)> {
+        vec![("project_id", EntityKind::Project, self.project_id.uuid())]
+    }
     fn label(&self) -> String {
         self.title.clone()
     }
@@ -643,6 +668,9 @@ impl Fields for AssumptionFields {
     }
     fn project_id(&self) -> Option<ProjectId> {
         Some(self.project_id)
+    }
+    fn references(&self) -> Vec<(&'static str, EntityKind, uuid::Uuid)> {
+        vec![("project_id", EntityKind::Project, self.project_id.uuid())]
     }
     fn label(&self) -> String {
         self.title.clone()
@@ -698,6 +726,15 @@ impl Fields for DependencyFields {
     }
     fn project_id(&self) -> Option<ProjectId> {
         Some(self.project_id)
+    }
+    fn references(&self) -> Vec<(&'static str, EntityKind, uuid::Uuid)> {
+        let mut r = vec![
+            ("project_id", EntityKind::Project, self.project_id.uuid()),
+            ("supplier_project_id", EntityKind::Project, self.supplier_project_id.uuid()),
+        ];
+        r.extend(self.milestone_id.map(|m| ("milestone_id", EntityKind::Milestone, m.uuid())));
+        r.extend(self.supplier_milestone_id.map(|m| ("supplier_milestone_id", EntityKind::Milestone, m.uuid())));
+        r
     }
     fn label(&self) -> String {
         self.title.clone()
@@ -768,6 +805,12 @@ impl Fields for DecisionFields {
     }
     fn project_id(&self) -> Option<ProjectId> {
         self.project_id
+    }
+    fn references(&self) -> Vec<(&'static str, EntityKind, uuid::Uuid)> {
+        let mut r: Vec<_> =
+            self.project_id.map(|p| ("project_id", EntityKind::Project, p.uuid())).into_iter().collect();
+        r.extend(self.links.iter().map(|l| ("links", l.kind, l.id)));
+        r
     }
     fn label(&self) -> String {
         self.title.clone()

@@ -211,6 +211,7 @@ vocabulary! {
 /// A short, unique code such as `PRJ-042` or `FIN`: 2–20 characters, upper-case letters, digits,
 /// `-` and `_`, starting with a letter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "PRJ-042"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Code(String);
 
@@ -253,6 +254,7 @@ impl fmt::Display for Code {
 
 /// A 1–5 rating (risk probability or impact).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = i64, minimum = 1, maximum = 5))]
 #[serde(try_from = "i64", into = "i64")]
 pub struct Rating(u8);
 
@@ -280,6 +282,7 @@ impl From<Rating> for i64 {
 
 /// An ISO 4217 currency code such as `GBP`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "GBP"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Currency([u8; 3]);
 
@@ -319,9 +322,11 @@ impl fmt::Display for Currency {
 
 /// An amount of money in minor units (pence, cents) with its currency. Never a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Money {
-    /// Amount in minor units (1/100 of the currency unit).
+    /// Amount as a decimal string with two places (also accepts a JSON number).
     #[serde(with = "decimal_amount")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1250000.00"))]
     pub amount: i64,
     /// The currency.
     pub currency: Currency,

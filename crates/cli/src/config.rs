@@ -1,0 +1,110 @@
+//! Configuration: defaults, then `keel.toml`, then `KEEL_*` environment variables, then flags.
+
+use std::path::{Path, PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+/// Every setting Keel reads. See docs/configuration.md.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Config {
+    /// Directory for the embedded SQLite database (`keel.db`).
+    pub data_dir: PathBuf,
+    /// `postgres://...` or `sqlite://...`; overrides `data_dir`.
+    pub database_url: Option<String>,
+    /// Address `keel serve` listens on.
+    pub bind: String,
+    /// Password of the first admin (only used when the database is initialised).
+    pub admin_password: Option<String>,
+    /// Name of the first organisation.
+    pub org_name: String,
+    /// A status report older than this many days is stale.
+    pub stale_after_days: i64,
+    /// Hours a sign-in session lasts.
+    pub session_hours: i64,
+    /// Mark session cookies Secure (set when Keel is served over HTTPS).
+    pub secure_cookies: bool,
+    /// `text` or `json` logs.
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("keel-data"),
+            database_url: None,
+            bind: "127.0.0.1:8080".into(),
+            admin_password: None,
+            org_name: "My organisation".into(),
+            stale_after_days: 14,
+            session_hours: 12,
+            secure_cookies: false,
+            log_format: "text".into(),
+        }
+    }
+}
+
+/// Flag values that override the file and the environment.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+}
+
+impl Config {
+    /// Loads the configuration from `file` (if it exists), the environment and `flags`.
+    pub fn load(file: &Path, flags: &Overrides) -> Result<Self, String> {
+        Figment::new()
+            .merge(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("KEEL_").ignore(&["test_postgres_url", "log"]))
+            .merge(Serialized::defaults(flags))
+            .extract()
+            .map_err(|e| format!("configuration error: {e}"))
+    }
+
+    /// The database URL in force.
+    pub fn url(&self) -> String {
+        match &self.database_url {
+            Some(u) if !u.trim().is_empty() => u.clone(),
+            _ => format!("sqlite://{}", self.data_dir.join("keel.db").display()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_environment_beat_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("keel.toml", "bind = \"0.0.0.0:1\"\ndata_dir = \"from-file\"\nstale_after_days = 7")?;
+            jail.set_env("KEEL_DATA_DIR", "from-env");
+            let c = Config::load(Path::new("keel.toml"), &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!((c.bind.as_str(), c.data_dir.to_str(), c.stale_after_days), ("0.0.0.0:1", Some("from-env"), 7));
+            let flags = Overrides { bind: Some("127.0.0.1:9".into()), ..Default::default() };
+            let c = Config::load(Path::new("keel.toml"), &flags).map_err(|e| e.to_string())?;
+            assert_eq!(c.bind, "127.0.0.1:9");
+            assert_eq!(c.url(), format!("sqlite://{}", Path::new("from-env").join("keel.db").display()));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_bad_value_is_reported_with_its_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("keel.toml", "stale_after_days = \"soon\"")?;
+            let e = Config::load(Path::new("keel.toml"), &Overrides::default()).unwrap_err();
+            assert!(e.contains("stale_after_days"), "{e}");
+            Ok(())
+        });
+    }
+}

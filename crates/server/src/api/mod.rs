@@ -1,0 +1,40 @@
+//! The REST API under `/api/v1`.
+
+mod json;
+mod other;
+mod query;
+mod records;
+
+use axum::{Router, routing::get};
+use keel_domain::*;
+
+pub use json::{ApiJson, ApiJsonValue};
+pub use other::{DashboardParams, audit_response, openapi_document as other_openapi};
+pub use query::parse_list_query;
+
+use crate::AppState;
+
+/// All `/api/v1` routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(records::routes::<PortfolioFields>())
+        .merge(records::routes::<ProgrammeFields>())
+        .merge(records::routes::<ProjectFields>())
+        .merge(records::routes::<StatusReportFields>())
+        .merge(records::routes::<MilestoneFields>())
+        .merge(records::routes::<RiskFields>())
+        .merge(records::routes::<IssueFields>())
+        .merge(records::routes::<AssumptionFields>())
+        .merge(records::routes::<DependencyFields>())
+        .merge(records::routes::<DecisionFields>())
+        .route("/dashboard", get(other::get_dashboard))
+        .route("/audit", get(other::list_audit))
+        .route("/me", get(other::get_me))
+        .route("/users", get(other::list_users).post(other::create_user))
+        .route("/users/{id}", axum::routing::patch(other::update_user))
+        .route("/tokens", get(other::list_tokens).post(other::create_token))
+        .route("/tokens/{id}", axum::routing::delete(other::revoke_token))
+        .route("/export", get(other::get_export))
+        .route("/openapi.json", get(other::get_openapi))
+        .fallback(other::not_found)
+}
