@@ -9,6 +9,9 @@ pub enum AppError {
     /// The input is invalid; each field says why.
     #[error("invalid input: {0}")]
     Validation(ValidationErrors),
+    /// A list query (filter, sort, cursor) that cannot be run; each parameter says why.
+    #[error("invalid query: {0}")]
+    InvalidQuery(ValidationErrors),
     /// No such record (or not in the caller's organisation).
     #[error("not found")]
     NotFound,
@@ -61,7 +64,9 @@ impl From<StoreError> for AppError {
             },
             StoreError::VersionConflict { current } => AppError::StaleVersion { current },
             StoreError::Reference(m) => AppError::Conflict(m),
-            StoreError::InvalidQuery { field, message } => AppError::field(&field, message),
+            StoreError::InvalidQuery { field, message } => {
+                AppError::InvalidQuery(ValidationErrors::single(field, message))
+            }
             StoreError::Corrupt(m) | StoreError::Config(m) | StoreError::Backend(m) => AppError::Internal(m),
         }
     }

@@ -64,6 +64,9 @@ impl From<AppError> for ApiError {
             AppError::Validation(ValidationErrors(errors)) => {
                 ApiError::fields(StatusCode::UNPROCESSABLE_ENTITY, "some fields are invalid", errors)
             }
+            AppError::InvalidQuery(ValidationErrors(errors)) => {
+                ApiError::fields(StatusCode::BAD_REQUEST, "the query parameters are invalid", errors)
+            }
             AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "no such record in your organisation"),
             AppError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
             AppError::StaleVersion { current } => {

@@ -1,0 +1,511 @@
+//! In-process tests of the REST API: every kind's CRUD, filters and pagination, optimistic
+//! concurrency, bad input, authentication and the role table. SQLite always; PostgreSQL too
+//! when `KEEL_TEST_POSTGRES_URL` is set.
+
+use axum::{
+    body::Body,
+    http::{Method, Request, StatusCode, header},
+};
+use http_body_util::BodyExt;
+use keel_app::{Actor, App, AppConfig, NewUser};
+use keel_domain::Role;
+use keel_server::{AppState, router};
+use keel_store::{Store, testing};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct Harness {
+    router: axum::Router,
+    app: App,
+    tokens: Vec<(Role, String)>,
+    _dir: tempfile::TempDir,
+}
+
+async fn harness_on(store: Store, dir: tempfile::TempDir) -> Harness {
+    let app = App::new(store, AppConfig::default());
+    let (org, _) = app.bootstrap("Test org", Some("correct horse battery")).await.unwrap();
+    let system = Actor::system(org.id);
+    let mut tokens = Vec::new();
+    for role in Role::ALL {
+        let u = app
+            .add_user(
+                &system,
+                NewUser {
+                    username: format!("u-{}", role.as_str()),
+                    display_name: role.label().into(),
+                    email: String::new(),
+                    password: "long enough pw".into(),
+                    role: *role,
+                },
+            )
+            .await
+            .unwrap();
+        tokens.push((*role, app.create_token(&system, u.id, "test").await.unwrap().secret));
+    }
+    Harness { router: router(AppState::new(app.clone(), false)), app, tokens, _dir: dir }
+}
+
+async fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let store = testing::fresh_sqlite(dir.path()).await.unwrap();
+    harness_on(store, dir).await
+}
+
+struct Res {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Value,
+}
+
+impl Harness {
+    fn token(&self, role: Role) -> &str {
+        &self.tokens.iter().find(|(r, _)| *r == role).unwrap().1
+    }
+
+    async fn raw(&self, req: Request<Body>) -> Res {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Res { status, headers, body }
+    }
+
+    async fn call(&self, role: Role, method: Method, uri: &str, body: Option<Value>, if_match: Option<i64>) -> Res {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.token(role)));
+        if let Some(v) = if_match {
+            b = b.header(header::IF_MATCH, format!("\"{v}\""));
+        }
+        let req = match body {
+            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        self.raw(req).await
+    }
+
+    async fn portfolio(&self) -> String {
+        let r = self.call(Role::Pmo, Method::POST, "/api/v1/portfolios", Some(json!({"code": "DIG", "name": "Digital", "stage": "delivery", "tier": "standard", "state": "active"})), None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn project(&self, pf: &str, code: &str) -> Value {
+        let r = self
+            .call(Role::Pmo, Method::POST, "/api/v1/projects", Some(json!({"portfolio_id": pf, "code": code, "name": format!("Project {code}"), "manager": "Lin", "stage": "planning", "tier": "light", "state": "active", "budget": {"amount": "250000.50", "currency": "GBP"}, "planned_start": "2026-01-05", "planned_finish": "2026-12-18"})), None)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body
+    }
+
+    async fn count(&self, slug: &str) -> usize {
+        let r = self.call(Role::Admin, Method::GET, &format!("/api/v1/{slug}?limit=500"), None, None).await;
+        r.body["items"].as_array().map(Vec::len).unwrap_or(0)
+    }
+}
+
+fn status_body(project: &str, period: &str, overall: &str) -> Value {
+    json!({"project_id": project, "period_end": period, "overall": overall, "schedule": overall, "cost": "green", "scope": "green", "risk": "amber", "resources": "green", "benefits": "green", "summary": "On track overall."})
+}
+
+async fn crud_and_concurrency(h: Harness) {
+    let pf = h.portfolio().await;
+    let p = h.project(&pf, "PRJ-1").await;
+    let id = p["id"].as_str().unwrap();
+    assert_eq!(p["budget"]["amount"], "250000.50");
+    assert_eq!(p["version"], 1);
+
+    let got = h.call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{id}"), None, None).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.headers[header::ETAG], "\"1\"");
+    assert_eq!(got.body, p);
+
+    let mut edit = p.clone();
+    for k in ["id", "org_id", "version", "created_at", "updated_at"] {
+        edit.as_object_mut().unwrap().remove(k);
+    }
+    edit["name"] = json!("Renamed");
+    let no_match =
+        h.call(Role::ProjectManager, Method::PUT, &format!("/api/v1/projects/{id}"), Some(edit.clone()), None).await;
+    assert_eq!(no_match.status, StatusCode::PRECONDITION_REQUIRED);
+    let ok =
+        h.call(Role::ProjectManager, Method::PUT, &format!("/api/v1/projects/{id}"), Some(edit.clone()), Some(1)).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.body["version"], 2);
+    edit["name"] = json!("Lost update");
+    let stale = h.call(Role::ProjectManager, Method::PUT, &format!("/api/v1/projects/{id}"), Some(edit), Some(1)).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(stale.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(stale.body["current_version"], 2);
+    let after = h.call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{id}"), None, None).await;
+    assert_eq!(after.body["name"], "Renamed");
+
+    // The audit trail has the create and the update with before and after.
+    let audit = h.call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{id}/audit"), None, None).await;
+    let entries = audit.body.as_array().unwrap();
+    assert_eq!(entries.iter().map(|e| e["action"].as_str().unwrap()).collect::<Vec<_>>(), vec!["update", "create"]);
+    assert_eq!(entries[0]["changes"][0]["field"], "name");
+    assert_eq!(entries[0]["before"]["name"], "Project PRJ-1");
+    assert_eq!(entries[0]["after"]["name"], "Renamed");
+
+    // Children: a status report, a risk; deleting the project takes them along, each audited.
+    let sr = h
+        .call(
+            Role::Contributor,
+            Method::POST,
+            "/api/v1/status-reports",
+            Some(status_body(id, "2026-11-20", "amber")),
+            None,
+        )
+        .await;
+    assert_eq!(sr.status, StatusCode::CREATED, "{}", sr.body);
+    let dup = h
+        .call(
+            Role::Contributor,
+            Method::POST,
+            "/api/v1/status-reports",
+            Some(status_body(id, "2026-11-20", "red")),
+            None,
+        )
+        .await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", dup.body);
+    assert_eq!(dup.body["errors"][0]["field"], "period_end");
+    let risk = h
+        .call(Role::Contributor, Method::POST, "/api/v1/risks", Some(json!({"project_id": id, "title": "Vendor slips", "probability": 4, "impact": 5, "response": "reduce", "state": "open"})), None)
+        .await;
+    assert_eq!(risk.status, StatusCode::CREATED, "{}", risk.body);
+    let high = h.call(Role::Viewer, Method::GET, "/api/v1/risks?score_min=20&sort=-score", None, None).await;
+    assert_eq!(high.body["items"].as_array().unwrap().len(), 1);
+    let del_pf = h.call(Role::Pmo, Method::DELETE, &format!("/api/v1/portfolios/{pf}"), None, Some(1)).await;
+    assert_eq!(del_pf.status, StatusCode::CONFLICT, "a portfolio with projects cannot be deleted");
+    let del = h.call(Role::Pmo, Method::DELETE, &format!("/api/v1/projects/{id}"), None, Some(2)).await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT, "{}", del.body);
+    assert_eq!(h.count("risks").await, 0);
+    assert_eq!(h.count("status-reports").await, 0);
+    let gone = h.call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{id}"), None, None).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let log = h.call(Role::Viewer, Method::GET, &format!("/api/v1/audit?project_id={id}"), None, None).await;
+    let deletes = log.body.as_array().unwrap().iter().filter(|e| e["action"] == "delete").count();
+    assert_eq!(deletes, 3, "project, status report and risk deletions are all audited");
+}
+
+#[tokio::test]
+async fn crud_and_concurrency_on_sqlite() {
+    crud_and_concurrency(harness().await).await;
+}
+
+#[tokio::test]
+async fn crud_and_concurrency_on_postgres() {
+    let Some(url) = testing::postgres_url() else {
+        eprintln!("SKIPPED: API suite on PostgreSQL (set KEEL_TEST_POSTGRES_URL to run it)");
+        return;
+    };
+    let store = testing::fresh_postgres(&url).await.unwrap();
+    crud_and_concurrency(harness_on(store, tempfile::tempdir().unwrap()).await).await;
+}
+
+#[tokio::test]
+async fn every_kind_supports_create_get_list_update_delete() {
+    let h = harness().await;
+    let pf = h.portfolio().await;
+    let a = h.project(&pf, "A-1").await["id"].as_str().unwrap().to_owned();
+    let b = h.project(&pf, "B-1").await["id"].as_str().unwrap().to_owned();
+    let prog = h.call(Role::Pmo, Method::POST, "/api/v1/programmes", Some(json!({"portfolio_id": pf, "code": "PRG", "name": "Programme", "stage": "delivery", "tier": "strict", "state": "active"})), None).await;
+    let ms = h
+        .call(
+            Role::Pmo,
+            Method::POST,
+            "/api/v1/milestones",
+            Some(json!({"project_id": b, "name": "API ready", "baseline": "2026-10-01", "forecast": "2026-10-15"})),
+            None,
+        )
+        .await;
+    let bodies: Vec<(&str, Value)> = vec![
+        ("programmes", prog.body.clone()),
+        ("milestones", ms.body.clone()),
+        ("status-reports", status_body(&a, "2026-11-13", "green")),
+        (
+            "risks",
+            json!({"project_id": a, "title": "Risk", "probability": 2, "impact": 3, "response": "accept", "state": "open"}),
+        ),
+        (
+            "issues",
+            json!({"project_id": a, "title": "Issue", "priority": "high", "raised_on": "2026-11-01", "state": "open"}),
+        ),
+        ("assumptions", json!({"project_id": a, "title": "Budget holds", "state": "open"})),
+        (
+            "dependencies",
+            json!({"project_id": a, "supplier_project_id": b, "supplier_milestone_id": ms.body["id"], "title": "Needs the API", "state": "open"}),
+        ),
+        ("decisions", json!({"project_id": a, "title": "Go or no go", "options": ["Go", "Stop"], "state": "pending"})),
+    ];
+    for (slug, body) in bodies {
+        let created = if body.get("version").is_some() {
+            body
+        } else {
+            let r = h.call(Role::Pmo, Method::POST, &format!("/api/v1/{slug}"), Some(body), None).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{slug}: {}", r.body);
+            r.body
+        };
+        let id = created["id"].as_str().unwrap();
+        let got = h.call(Role::Viewer, Method::GET, &format!("/api/v1/{slug}/{id}"), None, None).await;
+        assert_eq!(got.body, created, "{slug}");
+        let listed = h.call(Role::Viewer, Method::GET, &format!("/api/v1/{slug}"), None, None).await;
+        assert!(listed.body["items"].as_array().unwrap().iter().any(|i| i["id"] == id), "{slug} listed");
+        let mut edit = created.clone();
+        for k in ["id", "org_id", "version", "created_at", "updated_at"] {
+            edit.as_object_mut().unwrap().remove(k);
+        }
+        let put = h.call(Role::Pmo, Method::PUT, &format!("/api/v1/{slug}/{id}"), Some(edit), Some(1)).await;
+        assert_eq!(put.status, StatusCode::OK, "{slug}: {}", put.body);
+        if slug != "programmes" && slug != "milestones" {
+            let del = h.call(Role::Pmo, Method::DELETE, &format!("/api/v1/{slug}/{id}"), None, Some(2)).await;
+            assert_eq!(del.status, StatusCode::NO_CONTENT, "{slug}: {}", del.body);
+        }
+    }
+    // A dependency whose milestone belongs to another project is refused, naming the field.
+    let wrong = h
+        .call(Role::Pmo, Method::POST, "/api/v1/dependencies", Some(json!({"project_id": b, "supplier_project_id": a, "supplier_milestone_id": ms.body["id"], "title": "x", "state": "open"})), None)
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.body["errors"][0]["field"], "supplier_milestone_id");
+}
+
+#[tokio::test]
+async fn lists_filter_sort_and_paginate() {
+    let h = harness().await;
+    let pf = h.portfolio().await;
+    for i in 0..7 {
+        h.project(&pf, &format!("P-{i}")).await;
+    }
+    let mut seen = Vec::new();
+    let mut uri = "/api/v1/projects?sort=-code&limit=3".to_owned();
+    loop {
+        let r = h.call(Role::Viewer, Method::GET, &uri, None, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        seen.extend(r.body["items"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_owned()));
+        match r.body["next_cursor"].as_str() {
+            Some(c) => uri = format!("/api/v1/projects?sort=-code&limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec!["P-6", "P-5", "P-4", "P-3", "P-2", "P-1", "P-0"]);
+    let filtered = h.call(Role::Viewer, Method::GET, "/api/v1/projects?code=P-3&state=active", None, None).await;
+    assert_eq!(filtered.body["items"].as_array().unwrap().len(), 1);
+    for bad in [
+        "/api/v1/projects?sort=body",
+        "/api/v1/projects?colour=red",
+        "/api/v1/projects?limit=0",
+        "/api/v1/projects?planned_start_from=yesterday",
+        "/api/v1/projects?cursor=zzz",
+    ] {
+        let r = h.call(Role::Viewer, Method::GET, bad, None, None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+        assert!(r.body["errors"][0]["field"].is_string(), "{bad} names the parameter");
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_clearly_and_nothing_is_written() {
+    let h = harness().await;
+    let pf = h.portfolio().await;
+    let send = |body: Body, ct: &str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/projects")
+            .header(header::AUTHORIZATION, format!("Bearer {}", h.token(Role::Admin)))
+            .header(header::CONTENT_TYPE, ct)
+            .body(body)
+            .unwrap()
+    };
+    let malformed = h.raw(send(Body::from("{\"code\": \"X-1\","), "application/json")).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert!(malformed.body["detail"].as_str().unwrap().contains("line 1"), "{}", malformed.body);
+    let wrong_type = h.raw(send(Body::from(json!({"portfolio_id": pf, "code": "X-1", "name": 5, "stage": "planning", "tier": "light", "state": "active"}).to_string()), "application/json")).await;
+    assert_eq!(wrong_type.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong_type.body["errors"][0]["field"], "name");
+    let unknown = h.raw(send(Body::from(json!({"portfolio_id": pf, "code": "X-1", "name": "n", "stage": "planning", "tier": "light", "state": "active", "colour": "red"}).to_string()), "application/json")).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.body["errors"][0]["message"].as_str().unwrap().contains("colour"), "{}", unknown.body);
+    let bad_enum = h.raw(send(Body::from(json!({"portfolio_id": pf, "code": "X-1", "name": "n", "stage": "planning", "tier": "huge", "state": "active"}).to_string()), "application/json")).await;
+    assert_eq!(bad_enum.body["errors"][0]["field"], "tier");
+    let dates = h.raw(send(Body::from(json!({"portfolio_id": pf, "code": "X-1", "name": "n", "stage": "planning", "tier": "light", "state": "active", "planned_start": "2026-05-01", "planned_finish": "2026-04-01"}).to_string()), "application/json")).await;
+    assert_eq!(dates.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(dates.body["errors"][0]["field"], "planned_finish");
+    let huge =
+        h.raw(send(Body::from(format!("{{\"name\": \"{}\"}}", "x".repeat(2 * 1024 * 1024))), "application/json")).await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let not_json = h.raw(send(Body::from("code=X"), "application/x-www-form-urlencoded")).await;
+    assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(not_json.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(h.count("projects").await, 0, "nothing was written");
+}
+
+#[tokio::test]
+async fn authentication_is_required_and_checked() {
+    let h = harness().await;
+    let anon = h.raw(Request::get("/api/v1/projects").body(Body::empty()).unwrap()).await;
+    assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
+    let bad = h
+        .raw(
+            Request::get("/api/v1/projects")
+                .header(header::AUTHORIZATION, "Bearer keel_nope")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    // A revoked token stops working.
+    let t = h.call(Role::Viewer, Method::POST, "/api/v1/tokens", Some(json!({"name": "script"})), None).await;
+    assert_eq!(t.status, StatusCode::CREATED, "{}", t.body);
+    let secret = t.body["secret"].as_str().unwrap().to_owned();
+    let me = h
+        .raw(
+            Request::get("/api/v1/me")
+                .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(me.body["role"], "viewer");
+    let id = t.body["id"].as_str().unwrap();
+    assert_eq!(
+        h.call(Role::Viewer, Method::DELETE, &format!("/api/v1/tokens/{id}"), None, None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let after = h
+        .raw(
+            Request::get("/api/v1/me")
+                .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+
+    // Sign-in sets an HttpOnly session cookie; API writes with it need the CSRF header.
+    let login = |pw: &str| {
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("username=u-pmo&password={pw}&next=/")))
+            .unwrap()
+    };
+    let ok = h.raw(login("long+enough+pw")).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let cookie = ok.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let post = Request::post("/api/v1/portfolios")
+        .header(header::COOKIE, &pair)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(h.raw(post).await.status, StatusCode::FORBIDDEN, "no CSRF header");
+    let page = h.raw(Request::get("/api/v1/me").header(header::COOKIE, &pair).body(Body::empty()).unwrap()).await;
+    assert_eq!(page.body["role"], "pmo");
+
+    // Failed sign-ins are throttled.
+    let mut last = StatusCode::OK;
+    for _ in 0..6 {
+        last = h.raw(login("wrong")).await.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        h.raw(login("long+enough+pw")).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+}
+
+/// The role table as documented in docs/roles.md, written out by hand so a change to the code's
+/// table is caught: (role, may create a project, may submit status, may delete a risk, may manage users, may export).
+const EXPECTED: &[(Role, bool, bool, bool, bool, bool)] = &[
+    (Role::Admin, true, true, true, true, true),
+    (Role::Pmo, true, true, true, false, true),
+    (Role::PortfolioManager, true, true, true, false, false),
+    (Role::ProjectManager, true, true, true, false, false),
+    (Role::Contributor, false, true, false, false, false),
+    (Role::Viewer, false, false, false, false, false),
+];
+
+#[tokio::test]
+async fn each_role_is_allowed_and_refused_where_it_should_be() {
+    let h = harness().await;
+    let pf = h.portfolio().await;
+    let base = h.project(&pf, "BASE").await["id"].as_str().unwrap().to_owned();
+    for (i, (role, project, status, delete_risk, users, export)) in EXPECTED.iter().enumerate() {
+        let code = |b: bool, ok: StatusCode| if b { ok } else { StatusCode::FORBIDDEN };
+        let r = h.call(*role, Method::POST, "/api/v1/projects", Some(json!({"portfolio_id": pf, "code": format!("R-{i}"), "name": "n", "stage": "planning", "tier": "light", "state": "active"})), None).await;
+        assert_eq!(r.status, code(*project, StatusCode::CREATED), "{role:?} create project");
+        let r = h
+            .call(
+                *role,
+                Method::POST,
+                "/api/v1/status-reports",
+                Some(status_body(&base, &format!("2026-0{}-01", i + 1), "green")),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, code(*status, StatusCode::CREATED), "{role:?} submit status");
+        let risk = h.call(Role::Admin, Method::POST, "/api/v1/risks", Some(json!({"project_id": base, "title": "r", "probability": 1, "impact": 1, "response": "accept", "state": "open"})), None).await;
+        let rid = risk.body["id"].as_str().unwrap();
+        let r = h.call(*role, Method::DELETE, &format!("/api/v1/risks/{rid}"), None, Some(1)).await;
+        assert_eq!(r.status, code(*delete_risk, StatusCode::NO_CONTENT), "{role:?} delete risk");
+        let r = h.call(*role, Method::GET, "/api/v1/users", None, None).await;
+        assert_eq!(r.status, code(*users, StatusCode::OK), "{role:?} list users");
+        let r = h.call(*role, Method::GET, "/api/v1/export", None, None).await;
+        assert_eq!(r.status, code(*export, StatusCode::OK), "{role:?} export");
+        assert_eq!(
+            h.call(*role, Method::GET, "/api/v1/dashboard", None, None).await.status,
+            StatusCode::OK,
+            "{role:?} reads"
+        );
+        // Refused writes leave no trace.
+        if !project {
+            assert!(
+                h.app
+                    .records::<keel_domain::ProjectFields>()
+                    .list(&Actor::system(h.app.default_org().await.unwrap().unwrap().id), &Default::default())
+                    .await
+                    .unwrap()
+                    .items
+                    .iter()
+                    .all(|p| p.fields.code.as_str() != format!("R-{i}"))
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn openapi_health_and_security_headers() {
+    let h = harness().await;
+    let doc = h.raw(Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap()).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert_eq!(doc.body["openapi"], "3.1.0");
+    for kind in keel_domain::EntityKind::ALL {
+        assert!(doc.body["paths"][format!("/api/v1/{}/{{id}}", kind.slug())]["put"].is_object(), "{}", kind.slug());
+    }
+    let docs_page = h.raw(Request::get("/api/docs").body(Body::empty()).unwrap()).await;
+    assert_eq!(docs_page.status, StatusCode::OK);
+    for path in ["/healthz", "/readyz"] {
+        let r = h.raw(Request::get(path).body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(r.headers["x-content-type-options"], "nosniff");
+        assert!(r.headers["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+        assert_eq!(r.headers["x-frame-options"], "DENY");
+    }
+    let page = h.raw(Request::get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "pages need a session");
+    let missing = h
+        .raw(
+            Request::get("/api/v1/nothing")
+                .header(header::AUTHORIZATION, format!("Bearer {}", h.token(Role::Viewer)))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers[header::CONTENT_TYPE], "application/problem+json");
+}
