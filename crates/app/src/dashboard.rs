@@ -250,10 +250,10 @@ impl App {
         let mut project_names = HashMap::new();
         for d in dependencies.iter().chain(&dependants) {
             for other in [d.fields.project_id, d.fields.supplier_project_id] {
-                if let std::collections::hash_map::Entry::Vacant(e) = project_names.entry(other) {
-                    if let Some(p) = tx.get::<ProjectFields>(org, other).await? {
-                        e.insert(p.fields.label());
-                    }
+                if let std::collections::hash_map::Entry::Vacant(e) = project_names.entry(other)
+                    && let Some(p) = tx.get::<ProjectFields>(org, other).await?
+                {
+                    e.insert(p.fields.label());
                 }
             }
         }

@@ -90,29 +90,26 @@ pub(crate) async fn check_references<F: Stored>(tx: &mut Tx, org: OrgId, fields:
         }
     }
     let any = fields as &(dyn Any + Send + Sync);
-    if let Some(p) = any.downcast_ref::<ProjectFields>() {
-        if let Some(prog) = p.programme_id {
-            if let Some(prog) = tx.get::<ProgrammeFields>(org, prog).await? {
-                if prog.fields.portfolio_id != p.portfolio_id {
-                    errors.add(
-                        "programme_id",
-                        "the programme belongs to another portfolio: expected a programme of the project's portfolio",
-                    );
-                }
-            }
-        }
+    if let Some(p) = any.downcast_ref::<ProjectFields>()
+        && let Some(prog) = p.programme_id
+        && let Some(prog) = tx.get::<ProgrammeFields>(org, prog).await?
+        && prog.fields.portfolio_id != p.portfolio_id
+    {
+        errors.add(
+            "programme_id",
+            "the programme belongs to another portfolio: expected a programme of the project's portfolio",
+        );
     }
     if let Some(d) = any.downcast_ref::<DependencyFields>() {
         for (field, milestone, project) in [
             ("milestone_id", d.milestone_id, d.project_id),
             ("supplier_milestone_id", d.supplier_milestone_id, d.supplier_project_id),
         ] {
-            if let Some(m) = milestone {
-                if let Some(m) = tx.get::<MilestoneFields>(org, m).await? {
-                    if m.fields.project_id != project {
-                        errors.add(field, "the milestone belongs to another project");
-                    }
-                }
+            if let Some(m) = milestone
+                && let Some(m) = tx.get::<MilestoneFields>(org, m).await?
+                && m.fields.project_id != project
+            {
+                errors.add(field, "the milestone belongs to another project");
             }
         }
     }

@@ -1,5 +1,7 @@
 //! Export → import round trips lose nothing, on SQLite and PostgreSQL, across backends too.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use keel_app::{Actor, App, AppConfig, demo::DemoOptions};
 use keel_domain::{AuditAction, ProjectFields};
 use keel_store::{Store, testing};

@@ -1,5 +1,7 @@
 //! The crates' dependencies point inwards only: the layering in docs/architecture.md cannot rot.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use std::collections::{BTreeSet, HashMap};
 
 fn deps() -> HashMap<String, BTreeSet<String>> {

@@ -148,10 +148,10 @@ fn check_order(
     start_name: &str,
     finish_name: &str,
 ) {
-    if let (Some(s), Some(f)) = (start, finish) {
-        if f < s {
-            errors.add(finish_name, format!("{finish_name} {f} is before {start_name} {s}: expected on or after it"));
-        }
+    if let (Some(s), Some(f)) = (start, finish)
+        && f < s
+    {
+        errors.add(finish_name, format!("{finish_name} {f} is before {start_name} {s}: expected on or after it"));
     }
 }
 

@@ -154,10 +154,10 @@ pub fn assess(input: &HealthInput) -> ProjectHealth {
     if rag == Some(Rag::Red) {
         exceptions.push(Exception::Red);
     }
-    if let [.., prev, latest] = rags.as_slice() {
-        if latest.severity() > prev.severity() {
-            exceptions.push(Exception::Worsened { from: *prev, to: *latest });
-        }
+    if let [.., prev, latest] = rags.as_slice()
+        && latest.severity() > prev.severity()
+    {
+        exceptions.push(Exception::Worsened { from: *prev, to: *latest });
     }
     match input.history.last() {
         None if expects_reports => exceptions.push(Exception::NoStatus),

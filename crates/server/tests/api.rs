@@ -2,6 +2,8 @@
 //! concurrency, bad input, authentication and the role table. SQLite always; PostgreSQL too
 //! when `KEEL_TEST_POSTGRES_URL` is set.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use axum::{
     body::Body,
     http::{Method, Request, StatusCode, header},

@@ -1,6 +1,8 @@
 //! The storage conformance suite: the same checks on SQLite (always) and PostgreSQL (when
 //! `KEEL_TEST_POSTGRES_URL` is set).
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use chrono::{NaiveDate, Utc};
 use keel_domain::*;
 use keel_store::{Filter, FilterOp, ListQuery, Store, StoreError, Value, now, testing};

@@ -671,13 +671,13 @@ async fn prefill_status(app: &App, actor: &Actor, v: &mut Values) {
         limit: Some(1),
         ..Default::default()
     };
-    if let Ok(page) = app.records::<StatusReportFields>().list(actor, &q).await {
-        if let Some(last) = page.items.first() {
-            let json = serde_json::to_value(&last.fields).unwrap_or_default();
-            for k in ["overall", "schedule", "cost", "scope", "risk", "resources", "benefits", "next_steps"] {
-                if let Some(s) = json[k].as_str() {
-                    v.entry(k.into()).or_insert_with(|| s.to_owned());
-                }
+    if let Ok(page) = app.records::<StatusReportFields>().list(actor, &q).await
+        && let Some(last) = page.items.first()
+    {
+        let json = serde_json::to_value(&last.fields).unwrap_or_default();
+        for k in ["overall", "schedule", "cost", "scope", "risk", "resources", "benefits", "next_steps"] {
+            if let Some(s) = json[k].as_str() {
+                v.entry(k.into()).or_insert_with(|| s.to_owned());
             }
         }
     }
