@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use keel_domain::*;
-use keel_engine::{HealthInput, MilestoneInput, ProjectHealth, assess, suggest_overall};
+use keel_engine::{HealthInput, MilestoneInput, ProjectHealth, assess, roll_up, suggest_overall};
 use keel_store::{AuditFilter, Value};
 
 use crate::{Actor, App, AppError};
@@ -54,9 +54,26 @@ pub struct PortfolioTrendPoint {
     pub red: usize,
 }
 
+/// A portfolio's or programme's RAG rolled up from its projects (engine rule `roll_up`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollUp {
+    /// Portfolio or programme label.
+    pub label: String,
+    /// `portfolio` or `programme`.
+    pub level: &'static str,
+    /// Rolled-up RAG, none if no project has reported.
+    pub rag: Option<Rag>,
+    /// Projects counted (reported ones).
+    pub reported: usize,
+    /// Projects shown.
+    pub projects: usize,
+}
+
 /// The portfolio dashboard.
 #[derive(Debug, Clone)]
 pub struct Dashboard {
+    /// RAG roll-ups per portfolio and programme over the shown projects.
+    pub rollups: Vec<RollUp>,
     /// Projects, exceptions first.
     pub rows: Vec<ProjectRow>,
     /// RAG distribution of the rows: green, amber, red, not reported.
@@ -215,7 +232,39 @@ impl App {
                 .sum(),
             currency: c,
         });
-        Ok(Dashboard { rows, distribution, trend, total_budget, portfolios, programmes, managers, today })
+        let mut rollups = Vec::new();
+        for pf in &portfolios {
+            let rags: Vec<Rag> =
+                rows.iter().filter(|r| r.project.fields.portfolio_id == pf.id).filter_map(|r| r.health.rag).collect();
+            let n = rows.iter().filter(|r| r.project.fields.portfolio_id == pf.id).count();
+            if n > 0 {
+                rollups.push(RollUp {
+                    label: pf.fields.label(),
+                    level: "portfolio",
+                    rag: roll_up(&rags),
+                    reported: rags.len(),
+                    projects: n,
+                });
+            }
+            for pg in programmes.iter().filter(|p| p.fields.portfolio_id == pf.id) {
+                let rags: Vec<Rag> = rows
+                    .iter()
+                    .filter(|r| r.project.fields.programme_id == Some(pg.id))
+                    .filter_map(|r| r.health.rag)
+                    .collect();
+                let n = rows.iter().filter(|r| r.project.fields.programme_id == Some(pg.id)).count();
+                if n > 0 {
+                    rollups.push(RollUp {
+                        label: pg.fields.label(),
+                        level: "programme",
+                        rag: roll_up(&rags),
+                        reported: rags.len(),
+                        projects: n,
+                    });
+                }
+            }
+        }
+        Ok(Dashboard { rollups, rows, distribution, trend, total_budget, portfolios, programmes, managers, today })
     }
 
     /// The project page's data.

@@ -11,7 +11,7 @@ use keel_domain::{Action, OrgId, Role, UserId};
 use keel_store::Store;
 
 pub use accounts::{LoginOutcome, NewToken, NewUser, Session};
-pub use dashboard::{Dashboard, DashboardFilter, PortfolioTrendPoint, ProjectOverview, ProjectRow};
+pub use dashboard::{Dashboard, DashboardFilter, PortfolioTrendPoint, ProjectOverview, ProjectRow, RollUp};
 pub use error::AppError;
 pub use records::{RecordChange, RecordService, diff};
 pub use transfer::{ExportDocument, ExportUser, ImportSummary, today};

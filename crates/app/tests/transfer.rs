@@ -99,3 +99,31 @@ async fn dashboard_puts_exceptions_first() {
     assert_eq!(d.distribution.iter().sum::<usize>(), d.rows.len());
     assert_eq!(d.trend.len(), 13);
 }
+
+#[tokio::test]
+async fn two_instances_on_one_postgres_share_sessions_and_throttling() {
+    let Some(url) = testing::postgres_url() else {
+        eprintln!("SKIPPED: multi-instance check on PostgreSQL (set KEEL_TEST_POSTGRES_URL to run it)");
+        return;
+    };
+    let first = testing::fresh_postgres(&url).await.unwrap();
+    // A second, independent pool on the same database: what a second `keel serve` process has.
+    let db_url = first.url().to_owned();
+    let second = Store::connect(&db_url).await.unwrap();
+    let a = App::new(first, AppConfig::default());
+    let b = App::new(second, AppConfig::default());
+    a.bootstrap("Shared", Some("a long password")).await.unwrap();
+    assert!(b.bootstrap("Other", Some("another password")).await.unwrap().1.is_none(), "b sees a's organisation");
+    let login = a.login("admin", "a long password", "1.2.3.4").await.unwrap();
+    let seen = b.session(&login.secret).await.unwrap().expect("the session lives in the database");
+    assert_eq!(seen.username, "admin");
+    b.logout(&login.secret).await.unwrap();
+    assert!(a.session(&login.secret).await.unwrap().is_none(), "sign-out on one instance ends it on all");
+    for app in [&a, &b, &a, &b, &a] {
+        assert!(app.login("admin", "wrong", "5.6.7.8").await.is_err());
+    }
+    assert!(matches!(
+        b.login("admin", "a long password", "5.6.7.8").await,
+        Err(keel_app::AppError::RateLimited { .. })
+    ));
+}

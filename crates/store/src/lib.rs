@@ -25,6 +25,7 @@ pub use value::{Row, Value};
 #[derive(Clone)]
 pub struct Store {
     db: Arc<dyn Database>,
+    url: Arc<str>,
 }
 
 impl std::fmt::Debug for Store {
@@ -45,7 +46,12 @@ impl Store {
                 "database URL `{url}` is not supported: expected sqlite://PATH or postgres://..."
             )));
         };
-        Ok(Self { db })
+        Ok(Self { db, url: Arc::from(url) })
+    }
+
+    /// The URL this store was opened with.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Opens (creating if needed) the SQLite database file at `path`.

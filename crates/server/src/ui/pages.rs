@@ -143,6 +143,7 @@ pub struct Opt {
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     chrome: Option<Chrome>,
+    rollups: Vec<(String, &'static str, &'static str, &'static str, String)>,
     today: String,
     total: usize,
     counts: [usize; 4],
@@ -249,7 +250,21 @@ pub async fn dashboard_page(
         q.push(("page", n.to_string()));
         format!("/?{}", serde_urlencoded::to_string(&q).unwrap_or_default())
     };
+    let rollups = d
+        .rollups
+        .iter()
+        .map(|r| {
+            (
+                r.label.clone(),
+                r.level,
+                rag_class(r.rag),
+                r.rag.map_or("Not reported", |x| x.label()),
+                format!("{} of {} reported", r.reported, r.projects),
+            )
+        })
+        .collect();
     let page_view = DashboardPage {
+        rollups,
         today: d.today.format("%A %d %B %Y").to_string(),
         total,
         counts: d.distribution,
