@@ -106,9 +106,14 @@ pub fn openapi(filters: impl Fn(EntityKind) -> Vec<(String, String)>) -> Value {
             json!({"name": "sort", "in": "query", "schema": {"type": "string"}, "description": "Field to sort by; prefix with - for descending"}),
             json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}),
             json!({"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page"}),
+            json!({"name": "updated_since", "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": "Only records changed at or after this time"}),
         ];
         for (col, ty) in filters(*kind) {
             params.push(json!({"name": col, "in": "query", "schema": {"type": "string"}, "description": format!("Equals ({ty})")}));
+            if ty == "int" {
+                params.push(json!({"name": format!("{col}_min"), "in": "query", "schema": {"type": "integer"}}));
+                params.push(json!({"name": format!("{col}_max"), "in": "query", "schema": {"type": "integer"}}));
+            }
             if ty == "date" {
                 params.push(json!({"name": format!("{col}_from"), "in": "query", "schema": {"type": "string", "format": "date"}}));
                 params.push(
@@ -126,7 +131,7 @@ pub fn openapi(filters: impl Fn(EntityKind) -> Vec<(String, String)>) -> Value {
                         "content": {"application/json": {"schema": {"type": "object", "required": ["items"],
                             "properties": {"items": {"type": "array", "items": record_ref}, "next_cursor": {"type": "string"}}}}}}))},
                 "post": {"tags": [tag], "summary": format!("Create a {}", kind.label().to_lowercase()), "requestBody": body,
-                    "responses": with(problem_responses(&[("400", "Malformed JSON"), ("413", "Body too large"), ("415", "Not JSON"), ("422", "Invalid fields"), ("409", "Duplicate")]),
+                    "responses": with(problem_responses(&[("400", "Malformed JSON"), ("413", "Body too large"), ("415", "Not JSON"), ("422", "Invalid fields, a duplicate code or reporting period, or a reference to a missing record")]),
                         "201", json!({"description": "Created", "content": {"application/json": {"schema": record_ref}}}))}
             }),
         );

@@ -85,6 +85,10 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
 }
 
+/// An argon2 hash of a random password nobody knows (checked for unknown user names).
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password(&random_secret(24)).unwrap_or_default());
+
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
@@ -187,7 +191,10 @@ impl App {
             return Err(AppError::RateLimited { retry_after_secs: window.num_seconds() as u64 });
         }
         let user = tx.user_by_name(&username).await?;
-        let ok_user = user.filter(|u| !u.disabled && verify_password(password, &u.password_hash));
+        // Verify against a dummy hash for unknown users, so timing does not reveal which names exist.
+        let hash = user.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
+        let verified = verify_password(password, hash);
+        let ok_user = user.filter(|u| !u.disabled && verified);
         let Some(user) = ok_user else {
             tx.record_login_failure(&key, uuid::Uuid::now_v7(), now()).await?;
             tx.commit().await?;
@@ -245,13 +252,18 @@ impl App {
 
     /// The actor behind an API token secret, if it is live.
     pub async fn authenticate_token(&self, secret: &str) -> Result<Option<Actor>, AppError> {
-        let mut tx = self.store.write().await?;
-        let Some(info) = tx.token_by_hash(&hash_secret(secret)).await? else { return Ok(None) };
+        let info = self.store.read().await?.token_by_hash(&hash_secret(secret)).await?;
+        let Some(info) = info else { return Ok(None) };
         if info.user.disabled {
             return Ok(None);
         }
-        tx.touch_token(info.token.id, now()).await?;
-        tx.commit().await?;
+        // Record use at most once a minute, so reads with a token do not all take the write lock.
+        let t = now();
+        if info.token.last_used_at.is_none_or(|u| t - u > Duration::minutes(1)) {
+            let mut tx = self.store.write().await?;
+            tx.touch_token(info.token.id, t).await?;
+            tx.commit().await?;
+        }
         Ok(Some(Actor {
             user_id: Some(info.user.id),
             name: info.user.display_name,

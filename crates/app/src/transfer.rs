@@ -98,6 +98,15 @@ async fn insert_each<F: Stored>(tx: &mut Tx, org: OrgId, records: &[Record<F>]) 
     Ok(records.len())
 }
 
+async fn check_all<F: Stored>(tx: &mut Tx, org: OrgId, records: &[Record<F>]) -> Result<(), AppError> {
+    for r in records {
+        crate::records::check_references(tx, org, &r.fields)
+            .await
+            .map_err(|e| AppError::field(F::KIND.slug(), format!("record {}: {e}", r.id)))?;
+    }
+    Ok(())
+}
+
 impl App {
     /// Exports the actor's organisation.
     pub async fn export(&self, actor: &Actor) -> Result<ExportDocument, AppError> {
@@ -197,7 +206,18 @@ impl App {
         summary.records += insert_each(&mut tx, org, &doc.assumptions).await?;
         summary.records += insert_each(&mut tx, org, &doc.dependencies).await?;
         summary.records += insert_each(&mut tx, org, &doc.decisions).await?;
+        // The same cross-record rules as the API (same organisation, programme in portfolio,
+        // milestones of the named projects), checked once everything is in.
+        check_all(&mut tx, org, &doc.programmes).await?;
+        check_all(&mut tx, org, &doc.projects).await?;
+        check_all(&mut tx, org, &doc.dependencies).await?;
         for a in &doc.audit {
+            if a.org_id != org {
+                return Err(AppError::field(
+                    "audit",
+                    format!("entry {} belongs to another organisation ({})", a.id, a.org_id),
+                ));
+            }
             tx.append_audit(a).await?;
         }
         summary.audit_entries = doc.audit.len();

@@ -18,8 +18,10 @@ pub struct Config {
     /// Address `keel serve` listens on.
     pub bind: String,
     /// Password of the first admin (only used when the database is initialised).
+    #[serde(deserialize_with = "opt_text")]
     pub admin_password: Option<String>,
     /// Name of the first organisation.
+    #[serde(deserialize_with = "text")]
     pub org_name: String,
     /// A status report older than this many days is stale.
     pub stale_after_days: i64,
@@ -29,6 +31,35 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `text` or `json` logs.
     pub log_format: String,
+}
+
+/// Environment values arrive parsed (`12345` is a number): take any scalar as text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Scalar {
+    fn into_text(self) -> String {
+        match self {
+            Scalar::Text(s) => s,
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Scalar::deserialize(d).map(Scalar::into_text)
+}
+
+fn opt_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<Scalar>::deserialize(d).map(|v| v.map(Scalar::into_text))
 }
 
 impl Default for Config {
@@ -95,6 +126,16 @@ mod tests {
             let c = Config::load(Path::new("keel.toml"), &flags).map_err(|e| e.to_string())?;
             assert_eq!(c.bind, "127.0.0.1:9");
             assert_eq!(c.url(), format!("sqlite://{}", Path::new("from-env").join("keel.db").display()));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_all_digit_password_in_the_environment_is_text() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("KEEL_ADMIN_PASSWORD", "12345678901");
+            let c = Config::load(Path::new("keel.toml"), &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.admin_password.as_deref(), Some("12345678901"));
             Ok(())
         });
     }

@@ -244,7 +244,7 @@ async fn main() -> Result<()> {
             let addr = listener.local_addr()?;
             println!("Keel is running at http://{addr}/ (database: {})", redact(&cfg.url()));
             tracing::info!(%addr, "listening");
-            keel_server::serve(app, listener, shutdown_signal()).await?;
+            keel_server::serve(app, cfg.secure_cookies, listener, shutdown_signal()).await?;
         }
         Command::Migrate => {
             open(&cfg).await?;

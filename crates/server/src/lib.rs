@@ -81,11 +81,12 @@ pub fn router(state: AppState) -> Router {
 /// Serves until `shutdown` completes, then finishes in-flight requests and closes the database.
 pub async fn serve(
     app: App,
+    secure_cookies: bool,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = app.store().clone();
-    let state = AppState::new(app, false);
+    let state = AppState::new(app, secure_cookies);
     let router = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
     tokio::time::timeout(Duration::from_secs(5), store.close()).await.ok();

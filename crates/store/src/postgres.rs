@@ -36,8 +36,15 @@ impl Database for PgDatabase {
         Dialect::Postgres
     }
 
-    async fn begin(&self, _write: bool) -> Result<Box<dyn Conn>, StoreError> {
-        Ok(Box::new(PgConn { tx: self.pool.begin().await? }))
+    async fn begin(&self, write: bool) -> Result<Box<dyn Conn>, StoreError> {
+        // Reads see one snapshot (a page, an export); writes use the default READ COMMITTED and
+        // rely on versions and constraints for correctness.
+        let tx = if write {
+            self.pool.begin().await?
+        } else {
+            self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?
+        };
+        Ok(Box::new(PgConn { tx }))
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {

@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -12,7 +12,7 @@ use keel_domain::{AuditEntry, EntityKind, Rag, WorkState};
 use keel_store::{AuditFilter, ColType, record_columns};
 use serde::Deserialize;
 
-use super::{ApiJson, records::parse_id};
+use super::{ApiJson, json::ApiQuery, records::parse_id};
 use crate::{AppState, auth::ApiActor, error::ApiError};
 
 /// The API shape of an audit entry, with the changed fields worked out.
@@ -85,7 +85,7 @@ impl DashboardParams {
 pub async fn get_dashboard(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(p): Query<DashboardParams>,
+    ApiQuery(p): ApiQuery<DashboardParams>,
 ) -> Result<Json<DashboardResponse>, ApiError> {
     let d = state.app.dashboard(&actor, &p.filter()?, keel_app::today()).await?;
     let rows = d
@@ -131,7 +131,7 @@ pub struct AuditParams {
 pub async fn list_audit(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(p): Query<AuditParams>,
+    ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<Vec<AuditEntryResponse>>, ApiError> {
     let f = AuditFilter {
         entity_id: p.entity_id,

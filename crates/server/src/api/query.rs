@@ -60,7 +60,15 @@ pub fn parse_list_query(params: &[(String, String)], columns: &[Column]) -> Resu
                 q.descending = desc;
             }
             "updated_since" => {
-                q.filters.push(Filter { column: "updated_at".into(), op: FilterOp::Gte, value: Value::text(v.clone()) })
+                let t = chrono::DateTime::parse_from_rfc3339(v).map_err(|_| {
+                    ApiError::field(
+                        StatusCode::BAD_REQUEST,
+                        "updated_since",
+                        format!("`{v}` is not a timestamp: expected RFC 3339, e.g. 2026-11-20T09:00:00Z"),
+                    )
+                })?;
+                let t = t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+                q.filters.push(Filter { column: "updated_at".into(), op: FilterOp::Gte, value: Value::text(t) });
             }
             other => {
                 let (name, op) = if let Some(n) = other.strip_suffix("_from").or_else(|| other.strip_suffix("_min")) {

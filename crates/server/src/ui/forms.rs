@@ -742,7 +742,13 @@ async fn update_of<F: Stored>(
     json: Json,
 ) -> Result<(uuid::Uuid, Option<ProjectId>), AppError> {
     let id: Id<F> = id.parse().map_err(|_| AppError::NotFound)?;
-    let fields: F = crate::api::ApiJsonValue::decode(json)?;
+    // Start from the stored record so fields the form does not show (a decision's links) are kept.
+    let current = app.records::<F>().get(actor, id).await?;
+    let mut merged = serde_json::to_value(&current.fields).map_err(|e| AppError::Internal(e.to_string()))?;
+    if let (Some(target), Json::Object(form)) = (merged.as_object_mut(), json) {
+        target.extend(form);
+    }
+    let fields: F = crate::api::ApiJsonValue::decode(merged)?;
     let r = app.records::<F>().update(actor, id, version, fields).await?;
     Ok((r.id.uuid(), r.fields.project_id()))
 }

@@ -81,7 +81,11 @@ pub async fn login_submit(
         Err(e) => {
             let api = crate::error::ApiError::from(e);
             let page = LoginPage { chrome: None, next, username: f.username, error: api.problem().detail.clone() };
-            (api.status(), render(&page)).into_response()
+            let mut res = (api.status(), render(&page)).into_response();
+            if api.status() == StatusCode::TOO_MANY_REQUESTS {
+                res.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("900"));
+            }
+            res
         }
     }
 }
