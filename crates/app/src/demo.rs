@@ -6,38 +6,15 @@ use std::{collections::HashSet, ops::Range};
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use keel_domain::{
-    Assumption, AssumptionFields, AssumptionState, Code, Currency, CustomFields, CustomValue, Decision, DecisionFields,
-    DecisionState, Dependency, DependencyFields, DependencyState, EntityKind, Fields, GovernanceTier, Id, Issue,
-    IssueFields, IssueState, LifecycleStage, Milestone, MilestoneFields, Money, OrgId, Portfolio, PortfolioFields,
-    Priority, Programme, ProgrammeFields, Project, ProjectFields, Rag, Rating, Record, RecordRef, Risk, RiskFields,
-    RiskResponse, RiskState, StatusReport, StatusReportFields, WorkState,
+    AssumptionFields, AssumptionState, Code, Currency, CustomFields, CustomValue, DecisionFields, DecisionState,
+    DependencyFields, DependencyState, EntityKind, Fields, GovernanceTier, Id, IssueFields, IssueState, LifecycleStage,
+    Milestone, MilestoneFields, Money, OrgId, PortfolioFields, Priority, ProgrammeFields, Project, ProjectFields, Rag,
+    Rating, Record, RecordRef, RiskFields, RiskResponse, RiskState, StatusReport, StatusReportFields, WorkState,
 };
 use rand::{RngExt, SeedableRng, rngs::StdRng, seq::SliceRandom};
 
-/// Everything the demo organisation holds.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DemoData {
-    /// Portfolios (always three).
-    pub portfolios: Vec<Portfolio>,
-    /// Programmes, each in one portfolio.
-    pub programmes: Vec<Programme>,
-    /// Projects, in code order.
-    pub projects: Vec<Project>,
-    /// Weekly status reports (period ends on Fridays).
-    pub status_reports: Vec<StatusReport>,
-    /// Project milestones.
-    pub milestones: Vec<Milestone>,
-    /// RAID risks.
-    pub risks: Vec<Risk>,
-    /// RAID issues.
-    pub issues: Vec<Issue>,
-    /// RAID assumptions.
-    pub assumptions: Vec<Assumption>,
-    /// Cross-project dependencies.
-    pub dependencies: Vec<Dependency>,
-    /// Project and portfolio-level decisions.
-    pub decisions: Vec<Decision>,
-}
+/// Everything the demo organisation holds: the same record set an export carries.
+pub type DemoData = crate::RecordSet;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]

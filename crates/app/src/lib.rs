@@ -14,7 +14,7 @@ pub use accounts::{LoginOutcome, NewToken, NewUser, Session};
 pub use dashboard::{Dashboard, DashboardFilter, PortfolioTrendPoint, ProjectOverview, ProjectRow, RollUp};
 pub use error::AppError;
 pub use records::{RecordChange, RecordService, diff};
-pub use transfer::{ExportDocument, ExportUser, ImportSummary, today};
+pub use transfer::{ExportDocument, ExportUser, ImportSummary, RecordSet, today};
 
 /// Tunable rules of the application.
 #[derive(Debug, Clone)]

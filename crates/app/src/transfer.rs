@@ -47,6 +47,16 @@ pub struct ExportDocument {
     pub organisation: Organisation,
     /// Its users and their roles.
     pub users: Vec<ExportUser>,
+    /// Every record, by kind.
+    #[serde(flatten)]
+    pub records: RecordSet,
+    /// The audit trail, oldest first.
+    pub audit: Vec<AuditEntry>,
+}
+
+/// Every record of an organisation, by kind, parents first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecordSet {
     /// Portfolios.
     pub portfolios: Vec<Portfolio>,
     /// Programmes.
@@ -67,8 +77,22 @@ pub struct ExportDocument {
     pub dependencies: Vec<Dependency>,
     /// Decisions.
     pub decisions: Vec<Decision>,
-    /// The audit trail, oldest first.
-    pub audit: Vec<AuditEntry>,
+}
+
+impl RecordSet {
+    /// Inserts every record, parents first, checking each belongs to `org` and validates.
+    async fn insert_all(&self, tx: &mut Tx, org: OrgId) -> Result<usize, AppError> {
+        Ok(insert_each(tx, org, &self.portfolios).await?
+            + insert_each(tx, org, &self.programmes).await?
+            + insert_each(tx, org, &self.projects).await?
+            + insert_each(tx, org, &self.status_reports).await?
+            + insert_each(tx, org, &self.milestones).await?
+            + insert_each(tx, org, &self.risks).await?
+            + insert_each(tx, org, &self.issues).await?
+            + insert_each(tx, org, &self.assumptions).await?
+            + insert_each(tx, org, &self.dependencies).await?
+            + insert_each(tx, org, &self.decisions).await?)
+    }
 }
 
 /// What an import or demo load wrote.
@@ -135,16 +159,18 @@ impl App {
             exported_at: now(),
             organisation,
             users,
-            portfolios: tx.all(org).await?,
-            programmes: tx.all(org).await?,
-            projects: tx.all(org).await?,
-            status_reports: tx.all(org).await?,
-            milestones: tx.all(org).await?,
-            risks: tx.all(org).await?,
-            issues: tx.all(org).await?,
-            assumptions: tx.all(org).await?,
-            dependencies: tx.all(org).await?,
-            decisions: tx.all(org).await?,
+            records: RecordSet {
+                portfolios: tx.all(org).await?,
+                programmes: tx.all(org).await?,
+                projects: tx.all(org).await?,
+                status_reports: tx.all(org).await?,
+                milestones: tx.all(org).await?,
+                risks: tx.all(org).await?,
+                issues: tx.all(org).await?,
+                assumptions: tx.all(org).await?,
+                dependencies: tx.all(org).await?,
+                decisions: tx.all(org).await?,
+            },
             audit: tx.all_audit(org).await?,
         })
     }
@@ -196,21 +222,12 @@ impl App {
             }
             tx.set_membership(&Membership { org_id: org, user_id: u.id, role: u.role }).await?;
         }
-        summary.records += insert_each(&mut tx, org, &doc.portfolios).await?;
-        summary.records += insert_each(&mut tx, org, &doc.programmes).await?;
-        summary.records += insert_each(&mut tx, org, &doc.projects).await?;
-        summary.records += insert_each(&mut tx, org, &doc.status_reports).await?;
-        summary.records += insert_each(&mut tx, org, &doc.milestones).await?;
-        summary.records += insert_each(&mut tx, org, &doc.risks).await?;
-        summary.records += insert_each(&mut tx, org, &doc.issues).await?;
-        summary.records += insert_each(&mut tx, org, &doc.assumptions).await?;
-        summary.records += insert_each(&mut tx, org, &doc.dependencies).await?;
-        summary.records += insert_each(&mut tx, org, &doc.decisions).await?;
+        summary.records += doc.records.insert_all(&mut tx, org).await?;
         // The same cross-record rules as the API (same organisation, programme in portfolio,
         // milestones of the named projects), checked once everything is in.
-        check_all(&mut tx, org, &doc.programmes).await?;
-        check_all(&mut tx, org, &doc.projects).await?;
-        check_all(&mut tx, org, &doc.dependencies).await?;
+        check_all(&mut tx, org, &doc.records.programmes).await?;
+        check_all(&mut tx, org, &doc.records.projects).await?;
+        check_all(&mut tx, org, &doc.records.dependencies).await?;
         for a in &doc.audit {
             if a.org_id != org {
                 return Err(AppError::field(
@@ -255,16 +272,7 @@ impl App {
         }
         let d = demo::generate(org.id, opts, now());
         let mut summary = ImportSummary::default();
-        summary.records += insert_each(&mut tx, org.id, &d.portfolios).await?;
-        summary.records += insert_each(&mut tx, org.id, &d.programmes).await?;
-        summary.records += insert_each(&mut tx, org.id, &d.projects).await?;
-        summary.records += insert_each(&mut tx, org.id, &d.status_reports).await?;
-        summary.records += insert_each(&mut tx, org.id, &d.milestones).await?;
-        summary.records += insert_each(&mut tx, org.id, &d.risks).await?;
-        summary.records += insert_each(&mut tx, org.id, &d.issues).await?;
-        summary.records += insert_each(&mut tx, org.id, &d.assumptions).await?;
-        summary.records += insert_each(&mut tx, org.id, &d.dependencies).await?;
-        summary.records += insert_each(&mut tx, org.id, &d.decisions).await?;
+        summary.records += d.insert_all(&mut tx, org.id).await?;
         let actor = Actor::system(org.id);
         tx.append_audit(&AuditEntry {
             id: new_id(),

@@ -27,7 +27,7 @@ async fn round_trip(from: Store, to: Store) {
     source.records::<ProjectFields>().update(&actor, p.id, p.version, fields).await.unwrap();
 
     let exported = source.export(&actor).await.unwrap();
-    assert_eq!(exported.projects.len(), 12);
+    assert_eq!(exported.records.projects.len(), 12);
     let json = serde_json::to_string(&exported).unwrap();
     let parsed: keel_app::ExportDocument = serde_json::from_str(&json).unwrap();
     assert_eq!(parsed, exported, "the document survives JSON");
@@ -47,7 +47,7 @@ async fn round_trip(from: Store, to: Store) {
     assert_eq!(got, expected);
     // Importing the same organisation twice is refused, and changes nothing.
     assert!(target.import(&parsed).await.is_err());
-    assert_eq!(target.export(&actor).await.unwrap().projects.len(), 12);
+    assert_eq!(target.export(&actor).await.unwrap().records.projects.len(), 12);
     // Users can sign in on the target with their old password.
     assert!(target.login("admin", "a long password", "test").await.is_ok());
 }
@@ -77,7 +77,7 @@ async fn a_broken_import_writes_nothing() {
     let org = source.default_org().await.unwrap().unwrap();
     let mut doc = source.export(&Actor::system(org.id)).await.unwrap();
     // A risk that points at a project that is not in the document.
-    doc.projects.remove(0);
+    doc.records.projects.remove(0);
     let b = tempfile::tempdir().unwrap();
     let target = App::new(testing::fresh_sqlite(b.path()).await.unwrap(), AppConfig::default());
     let err = target.import(&doc).await.unwrap_err();

@@ -331,8 +331,8 @@ async fn main() -> Result<()> {
                 std::fs::rename(&tmp, &out).with_context(|| format!("cannot write {out}"))?;
                 eprintln!(
                     "Exported {} projects, {} status reports and {} audit entries to {out}.",
-                    doc.projects.len(),
-                    doc.status_reports.len(),
+                    doc.records.projects.len(),
+                    doc.records.status_reports.len(),
                     doc.audit.len()
                 );
             }
