@@ -133,15 +133,18 @@ impl Tx {
     /// The RAGs of every status report since `since`, plus each project's latest report even if
     /// older, ordered by project and period.
     pub async fn rag_history(&mut self, org: OrgId, since: NaiveDate) -> Result<Vec<RagPoint>, StoreError> {
-        let mut sql = Sql::new(
-            "SELECT project_id, period_end, overall, schedule, cost, scope, risk, resources, benefits \
-             FROM status_reports s WHERE org_id = ",
-        );
-        sql.bind(t(org.to_string())).push(" AND (period_end >= ").bind(Value::opt(Some(since)));
-        sql.push(
-            " OR period_end = (SELECT MAX(period_end) FROM status_reports s2 WHERE s2.project_id = s.project_id)) \
-             ORDER BY project_id, period_end",
-        );
+        // Recent reports, plus each project's latest (which may be older): a UNION of two indexed
+        // reads rather than a correlated subquery, which PostgreSQL cannot use an index for.
+        let cols =
+            "s.project_id, s.period_end, s.overall, s.schedule, s.cost, s.scope, s.risk, s.resources, s.benefits";
+        let mut sql = Sql::new(&format!("SELECT {cols} FROM status_reports s WHERE s.org_id = "));
+        sql.bind(t(org.to_string())).push(" AND s.period_end >= ").bind(Value::opt(Some(since)));
+        sql.push(&format!(
+            " UNION SELECT {cols} FROM status_reports s JOIN (SELECT project_id, MAX(period_end) AS latest \
+             FROM status_reports WHERE org_id = "
+        ));
+        sql.bind(t(org.to_string()));
+        sql.push(" GROUP BY project_id) m ON m.project_id = s.project_id AND m.latest = s.period_end ORDER BY 1, 2");
         self.rows(&sql)
             .await?
             .iter()

@@ -210,6 +210,42 @@ async fn suite(store: Store) {
         .unwrap();
     assert_eq!(entries.iter().map(|e| e.action).collect::<Vec<_>>(), vec![AuditAction::Update, AuditAction::Create]);
 
+    // RAG history: reports since a date, plus each project's latest even when older.
+    let q = record(o.id, project(pf.id, "HIST-Q", "X", None));
+    let report = |project: ProjectId, day: &str, rag: Rag| StatusReportFields {
+        project_id: project,
+        period_end: day.parse().unwrap(),
+        overall: rag,
+        schedule: rag,
+        cost: rag,
+        scope: Rag::Green,
+        risk: Rag::Green,
+        resources: Rag::Green,
+        benefits: Rag::Green,
+        summary: "s".into(),
+        achievements: String::new(),
+        next_steps: String::new(),
+        decisions_needed: String::new(),
+        submitted_by: String::new(),
+    };
+    let mut tx = store.write().await.unwrap();
+    tx.insert(&q).await.unwrap();
+    for (pid, day, rag) in
+        [(p.id, "2026-01-02", Rag::Green), (p.id, "2026-06-05", Rag::Red), (q.id, "2026-01-09", Rag::Amber)]
+    {
+        tx.insert(&record(o.id, report(pid, day, rag))).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let recent = tx.rag_history(o.id, "2026-05-01".parse().unwrap()).await.unwrap();
+    let got: Vec<(ProjectId, String, Rag)> =
+        recent.iter().map(|r| (r.project_id, r.period_end.to_string(), r.overall)).collect();
+    let mut expected = vec![(p.id, "2026-06-05".to_owned(), Rag::Red), (q.id, "2026-01-09".to_owned(), Rag::Amber)];
+    expected.sort_by_key(|e| e.0.to_string());
+    assert_eq!(got, expected);
+    assert_eq!(tx.rag_history(o.id, "2025-01-01".parse().unwrap()).await.unwrap().len(), 3);
+    drop(tx);
+
     // Users, memberships, sessions and tokens.
     let u = User {
         id: Id::from_uuid(uuid::Uuid::now_v7()),
