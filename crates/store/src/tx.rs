@@ -178,9 +178,12 @@ impl Tx {
             "created_at" | "updated_at" => ColType::Text,
             other => column_of::<F>(other)?.ty,
         };
+        // Nullable columns sort with a stand-in for null; text and vocabulary columns are NOT NULL,
+        // so they sort on the bare column and can use its index.
         let key = match sort_ty {
             ColType::Int => format!("COALESCE({sort_name}, -9223372036854775807)"),
-            _ => format!("COALESCE({sort_name}, '')"),
+            ColType::Date | ColType::Ref => format!("COALESCE({sort_name}, '')"),
+            ColType::Text | ColType::Enum => sort_name.to_owned(),
         };
         let limit = q.limit.unwrap_or(50).clamp(1, 500) as usize;
         let mut sql = Sql::new(&format!("SELECT {ENVELOPE}, {key} AS sort_key FROM {} WHERE org_id = ", F::TABLE));
