@@ -133,18 +133,20 @@ impl Tx {
     /// The RAGs of every status report since `since`, plus each project's latest report even if
     /// older, ordered by project and period.
     pub async fn rag_history(&mut self, org: OrgId, since: NaiveDate) -> Result<Vec<RagPoint>, StoreError> {
-        // Recent reports, plus each project's latest (which may be older): a UNION of two indexed
-        // reads rather than a correlated subquery, which PostgreSQL cannot use an index for.
+        // Recent reports, plus each project's latest (which may be older), as a UNION of two
+        // indexed reads.
         let cols =
             "s.project_id, s.period_end, s.overall, s.schedule, s.cost, s.scope, s.risk, s.resources, s.benefits";
         let mut sql = Sql::new(&format!("SELECT {cols} FROM status_reports s WHERE s.org_id = "));
         sql.bind(t(org.to_string())).push(" AND s.period_end >= ").bind(Value::opt(Some(since)));
+        // Each project's latest report through the projects table: one lookup per project on the
+        // (project_id, period_end) unique index.
         sql.push(&format!(
-            " UNION SELECT {cols} FROM status_reports s JOIN (SELECT project_id, MAX(period_end) AS latest \
-             FROM status_reports WHERE org_id = "
+            " UNION SELECT {cols} FROM projects p JOIN status_reports s ON s.project_id = p.id AND s.period_end = \
+             (SELECT MAX(x.period_end) FROM status_reports x WHERE x.project_id = p.id) WHERE p.org_id = "
         ));
         sql.bind(t(org.to_string()));
-        sql.push(" GROUP BY project_id) m ON m.project_id = s.project_id AND m.latest = s.period_end ORDER BY 1, 2");
+        sql.push(" ORDER BY 1, 2");
         self.rows(&sql)
             .await?
             .iter()
