@@ -218,6 +218,29 @@ pub struct DashboardResponse {
     pub rows: Vec<DashboardRow>,
 }
 
+/// The caller's organisation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrganisationResponse {
+    /// ID.
+    pub id: uuid::Uuid,
+    /// Name.
+    pub name: String,
+    /// Default currency for budgets (ISO 4217).
+    pub currency: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Body of `PUT /api/v1/organisation`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrganisationRequest {
+    /// Name.
+    pub name: String,
+    /// Default currency (ISO 4217, e.g. GBP).
+    pub currency: String,
+}
+
 /// Who am I.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MeResponse {

@@ -76,6 +76,8 @@ pub fn openapi(filters: impl Fn(EntityKind) -> Vec<(String, String)>) -> Value {
     add::<AuditEntryResponse>(&mut schemas);
     add::<DashboardResponse>(&mut schemas);
     add::<MeResponse>(&mut schemas);
+    add::<OrganisationResponse>(&mut schemas);
+    add::<UpdateOrganisationRequest>(&mut schemas);
     schemas.insert(
         "Envelope".into(),
         json!({"type": "object", "description": "Fields every stored record carries.",
@@ -173,8 +175,19 @@ pub fn openapi(filters: impl Fn(EntityKind) -> Vec<(String, String)>) -> Value {
         "responses": with(problem_responses(&[]), "200", json!({"description": "Dashboard", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DashboardResponse"}}}}))}}));
     paths.insert("/api/v1/me".into(), json!({"get": {"tags": ["Account"], "summary": "Who the credentials belong to",
         "responses": with(problem_responses(&[]), "200", json!({"description": "Me", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MeResponse"}}}}))}}));
+    paths.insert("/api/v1/organisation".into(), json!({
+        "get": {"tags": ["Admin"], "summary": "Your organisation", "responses": with(problem_responses(&[]), "200", json!({"description": "Organisation", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrganisationResponse"}}}}))},
+        "put": {"tags": ["Admin"], "summary": "Rename the organisation or change its default currency (admins)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpdateOrganisationRequest"}}}},
+            "responses": with(problem_responses(&[("422", "Invalid fields")]), "200", json!({"description": "Updated", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrganisationResponse"}}}}))}}));
     paths.insert("/api/v1/users".into(), json!({
-        "get": {"tags": ["Admin"], "summary": "Users of the organisation", "responses": with(problem_responses(&[]), "200", json!({"description": "Users", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/UserResponse"}}}}}))},
+        "get": {"tags": ["Admin"], "summary": "Users of the organisation, by user name",
+            "parameters": [
+                {"name": "role", "in": "query", "schema": {"type": "string"}},
+                {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "User name, display name or e-mail contains"},
+                {"name": "disabled", "in": "query", "schema": {"type": "boolean"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page"}],
+            "responses": with(problem_responses(&[]), "200", json!({"description": "A page of users", "content": {"application/json": {"schema": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/UserResponse"}}, "next_cursor": {"type": "string"}}}}}}))},
         "post": {"tags": ["Admin"], "summary": "Add a user", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateUserRequest"}}}},
             "responses": with(problem_responses(&[("422", "Invalid fields")]), "201", json!({"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UserResponse"}}}}))}}));
     paths.insert("/api/v1/users/{id}".into(), json!({"parameters": [id_param], "patch": {"tags": ["Admin"], "summary": "Change role, disable, reset password",

@@ -412,6 +412,48 @@ impl App {
         Ok(())
     }
 
+    /// The actor's organisation.
+    pub async fn organisation(&self, actor: &Actor) -> Result<Organisation, AppError> {
+        actor.require(Action::Read)?;
+        let orgs = self.store.read().await?.orgs().await?;
+        orgs.into_iter().find(|o| o.id == actor.org_id).ok_or(AppError::NotFound)
+    }
+
+    /// Renames the actor's organisation and sets its default currency (admins).
+    pub async fn update_organisation(
+        &self,
+        actor: &Actor,
+        name: &str,
+        currency: &str,
+    ) -> Result<Organisation, AppError> {
+        actor.require(Action::ManageUsers)?;
+        let mut errors = keel_domain::ValidationErrors::new();
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.add("name", "is required: at most 200 characters");
+        }
+        let currency = Currency::parse(currency).map_err(|m| errors.add("currency", m)).ok();
+        errors.into_result()?;
+        let mut tx = self.store.write().await?;
+        let before = tx.orgs().await?.into_iter().find(|o| o.id == actor.org_id).ok_or(AppError::NotFound)?;
+        let after =
+            Organisation { name: name.to_owned(), currency: currency.unwrap_or(before.currency), ..before.clone() };
+        tx.update_org(&after).await?;
+        let change = serde_json::json!({ "name": after.name, "currency": after.currency.as_str() });
+        audit_account(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "organisation",
+            after.id.uuid(),
+            after.name.clone(),
+            Some(change.to_string()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// Finds a user of `org` by name (CLI).
     pub async fn user_by_name(&self, org: OrgId, username: &str) -> Result<(User, Role), AppError> {
         let members = self.store.read().await?.members(org).await?;

@@ -481,6 +481,58 @@ async fn each_role_is_allowed_and_refused_where_it_should_be() {
 }
 
 #[tokio::test]
+async fn organisation_and_users_are_managed_through_the_api() {
+    let h = harness().await;
+    let org = h.call(Role::Viewer, Method::GET, "/api/v1/organisation", None, None).await;
+    assert_eq!(org.body["name"], "Test org");
+    let refused = h
+        .call(Role::Pmo, Method::PUT, "/api/v1/organisation", Some(json!({"name": "X", "currency": "EUR"})), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let bad = h
+        .call(Role::Admin, Method::PUT, "/api/v1/organisation", Some(json!({"name": "", "currency": "EURO"})), None)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> =
+        bad.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["name", "currency"]);
+    let ok = h
+        .call(
+            Role::Admin,
+            Method::PUT,
+            "/api/v1/organisation",
+            Some(json!({"name": "Northwind", "currency": "eur"})),
+            None,
+        )
+        .await;
+    assert_eq!((ok.body["name"].as_str(), ok.body["currency"].as_str()), (Some("Northwind"), Some("EUR")));
+    let audit = h.call(Role::Viewer, Method::GET, "/api/v1/audit?entity_kind=organisation", None, None).await;
+    assert_eq!(audit.body[0]["label"], "Northwind");
+
+    // Users: filtered and paged by user name (admin, u-admin, u-contributor, ..., u-viewer).
+    let mut names = Vec::new();
+    let mut uri = "/api/v1/users?limit=3".to_owned();
+    loop {
+        let page = h.call(Role::Admin, Method::GET, &uri, None, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        names.extend(page.body["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap().to_owned()));
+        match page.body["next_cursor"].as_str() {
+            Some(c) => uri = format!("/api/v1/users?limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert_eq!(names.len(), 7);
+    let pms = h.call(Role::Admin, Method::GET, "/api/v1/users?role=project_manager", None, None).await;
+    assert_eq!(pms.body["items"].as_array().unwrap().len(), 1);
+    let bad_role = h.call(Role::Admin, Method::GET, "/api/v1/users?role=boss", None, None).await;
+    assert_eq!(bad_role.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_role.body["errors"][0]["field"], "role");
+}
+
+#[tokio::test]
 async fn openapi_health_and_security_headers() {
     let h = harness().await;
     let doc = h.raw(Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap()).await;

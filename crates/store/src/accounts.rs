@@ -93,6 +93,17 @@ impl Tx {
         Ok(())
     }
 
+    /// Renames an organisation or changes its default currency.
+    pub async fn update_org(&mut self, o: &Organisation) -> Result<(), StoreError> {
+        let mut sql = Sql::new("UPDATE organisations SET name = ");
+        sql.bind(t(&o.name)).push(", currency = ").bind(t(o.currency.as_str()));
+        sql.push(" WHERE id = ").bind(t(o.id.to_string()));
+        if self.run(&sql).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     /// All organisations, oldest first.
     pub async fn orgs(&mut self) -> Result<Vec<Organisation>, StoreError> {
         let rows = self

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard", get(other::get_dashboard))
         .route("/audit", get(other::list_audit))
         .route("/me", get(other::get_me))
+        .route("/organisation", get(other::get_organisation).put(other::update_organisation))
         .route("/users", get(other::list_users).post(other::create_user))
         .route("/users/{id}", axum::routing::patch(other::update_user))
         .route("/tokens", get(other::list_tokens).post(other::create_token))

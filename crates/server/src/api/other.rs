@@ -165,12 +165,77 @@ fn user_response(u: &keel_domain::User, role: keel_domain::Role) -> UserResponse
     }
 }
 
-/// `GET /api/v1/users`
+/// Users list parameters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserParams {
+    role: Option<keel_domain::Role>,
+    q: Option<String>,
+    disabled: Option<bool>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/users`: by user name, filtered, paged (the cursor is the last user name).
 pub async fn list_users(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-) -> Result<Json<Vec<UserResponse>>, ApiError> {
-    Ok(Json(state.app.users(&actor).await?.iter().map(|(u, r)| user_response(u, *r)).collect()))
+    ApiQuery(p): ApiQuery<UserParams>,
+) -> Result<Json<PageResponse<UserResponse>>, ApiError> {
+    let limit = p.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::field(
+            StatusCode::BAD_REQUEST,
+            "limit",
+            format!("`{limit}` is not a page size: expected 1 to 500"),
+        ));
+    }
+    let q = p.q.as_deref().map(str::to_lowercase).filter(|q| !q.is_empty());
+    let mut users: Vec<UserResponse> = state
+        .app
+        .users(&actor)
+        .await?
+        .iter()
+        .filter(|(u, r)| p.role.is_none_or(|x| x == *r) && p.disabled.is_none_or(|d| d == u.disabled))
+        .filter(|(u, _)| {
+            q.as_deref()
+                .is_none_or(|q| [&u.username, &u.display_name, &u.email].iter().any(|f| f.to_lowercase().contains(q)))
+        })
+        .filter(|(u, _)| p.cursor.as_deref().is_none_or(|c| u.username.as_str() > c))
+        .map(|(u, r)| user_response(u, *r))
+        .collect();
+    let next_cursor = (users.len() > limit as usize).then(|| users[limit as usize - 1].username.clone());
+    users.truncate(limit as usize);
+    Ok(Json(PageResponse { items: users, next_cursor }))
+}
+
+/// `GET /api/v1/organisation`
+pub async fn get_organisation(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<OrganisationResponse>, ApiError> {
+    let o = state.app.organisation(&actor).await?;
+    Ok(Json(OrganisationResponse {
+        id: o.id.uuid(),
+        name: o.name,
+        currency: o.currency.to_string(),
+        created_at: o.created_at,
+    }))
+}
+
+/// `PUT /api/v1/organisation`
+pub async fn update_organisation(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(req): ApiJson<UpdateOrganisationRequest>,
+) -> Result<Json<OrganisationResponse>, ApiError> {
+    let o = state.app.update_organisation(&actor, &req.name, &req.currency).await?;
+    Ok(Json(OrganisationResponse {
+        id: o.id.uuid(),
+        name: o.name,
+        currency: o.currency.to_string(),
+        created_at: o.created_at,
+    }))
 }
 
 /// `POST /api/v1/users`

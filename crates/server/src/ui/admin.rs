@@ -30,6 +30,8 @@ pub struct UserRow {
 #[template(path = "users.html")]
 struct UsersPage {
     chrome: Option<Chrome>,
+    org_name: String,
+    org_currency: String,
     users: Vec<UserRow>,
     roles: Vec<(String, String)>,
     message: Option<String>,
@@ -45,9 +47,15 @@ fn check(s: &Session, token: &str) -> Result<(), AppError> {
 
 async fn users_view(state: &AppState, s: &Session, message: Option<String>) -> Response {
     let chrome = Chrome::new(s, "admin");
+    let org = match state.app.organisation(&s.actor).await {
+        Ok(o) => o,
+        Err(e) => return error_page(Some(chrome), e),
+    };
     match state.app.users(&s.actor).await {
         Ok(users) => render(&UsersPage {
             chrome: Some(chrome),
+            org_name: org.name,
+            org_currency: org.currency.to_string(),
             users: users
                 .into_iter()
                 .map(|(u, r)| UserRow {
@@ -148,6 +156,32 @@ pub async fn update_user_submit(
         Ok(()) => users_view(&state, &s, Some("Saved.".into())).await,
         Err(AppError::Validation(v)) => users_view(&state, &s, Some(format!("Not saved: {v}"))).await,
         Err(AppError::Conflict(m)) => users_view(&state, &s, Some(format!("Not saved: {m}"))).await,
+        Err(e) => error_page(Some(Chrome::new(&s, "admin")), e),
+    }
+}
+
+/// The organisation settings form.
+#[derive(Deserialize)]
+pub struct OrgForm {
+    _csrf: String,
+    name: String,
+    currency: String,
+}
+
+/// `POST /admin/organisation`
+pub async fn update_org_submit(
+    State(state): State<AppState>,
+    UiSession(s): UiSession,
+    Form(f): Form<OrgForm>,
+) -> Response {
+    let res = async {
+        check(&s, &f._csrf)?;
+        state.app.update_organisation(&s.actor, &f.name, &f.currency).await
+    }
+    .await;
+    match res {
+        Ok(o) => users_view(&state, &s, Some(format!("Organisation saved: {}.", o.name))).await,
+        Err(AppError::Validation(v)) => users_view(&state, &s, Some(format!("Not saved: {v}"))).await,
         Err(e) => error_page(Some(Chrome::new(&s, "admin")), e),
     }
 }

@@ -109,6 +109,7 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{kind}/{id}/delete", post(forms::delete_submit))
         .route("/admin/users", get(admin::users_page).post(admin::add_user_submit))
         .route("/admin/users/{id}", post(admin::update_user_submit))
+        .route("/admin/organisation", post(admin::update_org_submit))
         .route("/tokens", get(admin::tokens_page).post(admin::create_token_submit))
         .route("/tokens/{id}/revoke", post(admin::revoke_token_submit))
 }
