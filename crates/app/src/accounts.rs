@@ -68,6 +68,11 @@ fn random_secret(bytes: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// A new random password (20 URL-safe characters, 120 bits), for people to change later.
+pub fn generate_password() -> String {
+    random_secret(15)
+}
+
 /// SHA-256 of a high-entropy secret, hex (sessions and tokens are stored this way).
 pub(crate) fn hash_secret(secret: &str) -> String {
     let d = Sha256::digest(secret.as_bytes());
@@ -143,7 +148,7 @@ impl App {
         if let Some(org) = self.default_org().await? {
             return Ok((org, None));
         }
-        let generated = admin_password.is_none().then(|| random_secret(15));
+        let generated = admin_password.is_none().then(generate_password);
         let password = admin_password.map(str::to_owned).or(generated.clone()).unwrap_or_default();
         check_password(&password)
             .map_err(|_| AppError::field("KEEL_ADMIN_PASSWORD", "is too short: at least 10 characters"))?;

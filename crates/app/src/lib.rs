@@ -10,7 +10,7 @@ mod transfer;
 use keel_domain::{Action, OrgId, Role, UserId};
 use keel_store::Store;
 
-pub use accounts::{LoginOutcome, NewToken, NewUser, Session};
+pub use accounts::{LoginOutcome, NewToken, NewUser, Session, generate_password};
 pub use dashboard::{Dashboard, DashboardFilter, PortfolioTrendPoint, ProjectOverview, ProjectRow, RollUp};
 pub use error::AppError;
 pub use records::{RecordChange, RecordService, diff};

@@ -172,20 +172,7 @@ async fn bootstrap(app: &App, cfg: &Config, org_name: &str) -> Result<Actor> {
 fn password_or_generated(p: Option<String>) -> (String, bool) {
     match p {
         Some(p) => (p, false),
-        None => {
-            let mut bytes = [0u8; 12];
-            rand_fill(&mut bytes);
-            (bytes.iter().map(|b| format!("{b:02x}")).collect(), true)
-        }
-    }
-}
-
-fn rand_fill(buf: &mut [u8]) {
-    // Uuid v4 uses the OS random source; two of them give 32 random bytes.
-    let a = uuid::Uuid::new_v4();
-    let b = uuid::Uuid::new_v4();
-    for (i, x) in buf.iter_mut().enumerate() {
-        *x = if i < 16 { a.as_bytes()[i] } else { b.as_bytes()[i - 16] };
+        None => (keel_app::generate_password(), true),
     }
 }
 
@@ -213,7 +200,18 @@ fn err(e: keel_app::AppError) -> anyhow::Error {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // A plain message for people, whatever RUST_BACKTRACE says.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<()> {
     let cli = Cli::parse();
     let bind_flag = match &cli.command {
         Command::Serve { bind, .. } => bind.clone(),
