@@ -146,7 +146,7 @@ impl App {
             tx.open_risk_counts(org, self.config.high_risk_score).await?.into_iter().collect();
         drop(tx);
 
-        let currency = self.default_org().await?.map(|o| o.currency);
+        let currency = Some(self.organisation(actor).await?.currency);
         let mut by_project: HashMap<ProjectId, Vec<&keel_store::RagPoint>> = HashMap::new();
         for p in &history {
             by_project.entry(p.project_id).or_default().push(p);
