@@ -2,6 +2,7 @@
 
 pub mod health;
 pub mod rag;
+pub mod schedule;
 
 pub use health::{Exception, HealthInput, MilestoneInput, ProjectHealth, assess};
 pub use rag::{Trend, roll_up, suggest_overall, trend};

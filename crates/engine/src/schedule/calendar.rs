@@ -1,0 +1,1 @@
+//! Working-time calendars. (Being written.)

@@ -1,0 +1,1 @@
+//! DCMA 14-point schedule assessment. (Being written.)

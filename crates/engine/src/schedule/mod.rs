@@ -1,0 +1,15 @@
+//! Schedules: the model, working-time calendars, the critical-path engine, the stored-date check
+//! and the DCMA 14-point quality assessment.
+//!
+//! Pure code: a [`Schedule`] in, results or errors out. Importers and exporters live in
+//! `keel-interop`; storage and use cases in `keel-store` and `keel-app`.
+
+pub mod calendar;
+pub mod check;
+pub mod cpm;
+pub mod dcma;
+pub mod model;
+
+pub use check::{CheckReport, TaskDiff, compare};
+pub use cpm::{ScheduleError, ScheduleResult, TaskResult, schedule};
+pub use model::*;

@@ -1,0 +1,10 @@
+//! pmxml reader. (Being written.)
+
+use keel_engine::schedule::Schedule;
+
+use crate::ImportError;
+
+/// Reads a pmxml file.
+pub fn read(file: &str, _bytes: &[u8]) -> Result<Schedule, ImportError> {
+    Err(ImportError::file(file, "pmxml reader not yet written"))
+}
