@@ -1,0 +1,1343 @@
+//! Streaming MSPDI reader: one pass over quick-xml events, no DOM.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use keel_engine::schedule::{
+    Assignment, Baseline, Calendar, Constraint, ConstraintKind, Duration, DurationUnit, Exception, ImportWarning, Lag,
+    Link, LinkType, Options, Origin, ProjectInfo, Recurrence, Resource, ResourceKind, Schedule, Task, TaskKind,
+    WorkWeek, WorkingTime,
+};
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+use super::{constraint_kind, format_code, parse_iso_duration};
+use crate::ImportError;
+
+/// A week as MSPDI lists it, Monday first, with old-style dated exceptions.
+type Week = [Option<Vec<WorkingTime>>; 7];
+
+#[derive(Default)]
+struct RawDay {
+    day_type: Option<i64>,
+    working: Option<bool>,
+    times: Vec<WorkingTime>,
+    from: Option<NaiveDateTime>,
+    to: Option<NaiveDateTime>,
+}
+
+#[derive(Default)]
+struct RawException {
+    name: String,
+    from: Option<NaiveDateTime>,
+    to: Option<NaiveDateTime>,
+    kind: Option<i64>,
+    period: Option<i64>,
+    days_of_week: Option<i64>,
+    month_item: Option<i64>,
+    month_position: Option<i64>,
+    month: Option<i64>,
+    month_day: Option<i64>,
+    working: bool,
+    times: Vec<WorkingTime>,
+}
+
+#[derive(Default)]
+struct RawWorkWeek {
+    name: String,
+    from: Option<NaiveDateTime>,
+    to: Option<NaiveDateTime>,
+    week: Week,
+}
+
+#[derive(Default)]
+struct RawCalendar {
+    uid: String,
+    name: String,
+    base_uid: Option<String>,
+    week: Week,
+    old_exceptions: Vec<Exception>,
+    exceptions: Vec<RawException>,
+    work_weeks: Vec<RawWorkWeek>,
+    has_new_exceptions: bool,
+}
+
+#[derive(Default)]
+struct RawLink {
+    pred_uid: String,
+    kind: i64,
+    lag_tenths: f64,
+    lag_format: Option<i64>,
+    cross_project: bool,
+}
+
+#[derive(Default)]
+struct RawTask {
+    uid: String,
+    is_null: bool,
+    summary: bool,
+    milestone: bool,
+    duration_min: Option<f64>,
+    duration_format: Option<i64>,
+    estimated: bool,
+    remaining_min: Option<f64>,
+    constraint_type: Option<i64>,
+    constraint_date: Option<NaiveDateTime>,
+    calendar_uid: Option<String>,
+    active: bool,
+    total_slack: Option<f64>,
+    free_slack: Option<f64>,
+    task: Task,
+    links: Vec<RawLink>,
+}
+
+#[derive(Default)]
+struct RawAssignment {
+    task_uid: String,
+    resource_uid: String,
+    units: f64,
+    work: Option<f64>,
+    actual_work: Option<f64>,
+    remaining_work: Option<f64>,
+    cost: Option<f64>,
+}
+
+/// Counts of things met but not modelled, reported as one warning per kind.
+#[derive(Default)]
+struct Ignored {
+    kinds: BTreeMap<&'static str, usize>,
+    task_elements: BTreeMap<String, usize>,
+}
+
+impl Ignored {
+    fn note(&mut self, kind: &'static str) {
+        *self.kinds.entry(kind).or_default() += 1;
+    }
+}
+
+struct Parser<'a> {
+    file: &'a str,
+    text: &'a str,
+    pos: usize,
+    path: String,
+    buf: String,
+    cur_field: &'static str,
+    /// The row being read, for messages ("task UID 12").
+    owner: String,
+    // project
+    name: Option<String>,
+    title: Option<String>,
+    save_version: Option<String>,
+    start: Option<NaiveDateTime>,
+    finish: Option<NaiveDateTime>,
+    status: Option<NaiveDateTime>,
+    calendar_uid: Option<String>,
+    from_start: bool,
+    options: Options,
+    critical_days: Option<f64>,
+    percent_scale: f64,
+    // collections
+    calendars: Vec<RawCalendar>,
+    cal: Option<RawCalendar>,
+    day: Option<RawDay>,
+    exc: Option<RawException>,
+    ww: Option<RawWorkWeek>,
+    tasks: Vec<RawTask>,
+    task: Option<RawTask>,
+    link: Option<RawLink>,
+    baseline: Option<Baseline>,
+    resources: Vec<Resource>,
+    resource: Option<(Resource, bool, Option<String>)>,
+    resource_cals: Vec<Option<String>>,
+    assignments: Vec<RawAssignment>,
+    assignment: Option<RawAssignment>,
+    ignored: Ignored,
+}
+
+/// Reads an MSPDI file (MS Project XML) into a [`Schedule`].
+///
+/// Drops the project summary row (UID 0 / outline level 0) and null rows, resolves UIDs to indices
+/// (keeping UID in `key` and ID in `code`), and reports what it could not model as warnings.
+pub fn read(file: &str, bytes: &[u8]) -> Result<Schedule, ImportError> {
+    let text = decode(file, bytes)?;
+    // Basis points per unit of `LinkLag` in a percent lag (see the module notes).
+    let percent_scale = if text.trim_start().starts_with("<?xml version='") { 100.0 } else { 10.0 };
+    let mut p = Parser {
+        file,
+        text: &text,
+        pos: 0,
+        path: String::with_capacity(128),
+        buf: String::with_capacity(256),
+        cur_field: "",
+        owner: String::new(),
+        name: None,
+        title: None,
+        save_version: None,
+        start: None,
+        finish: None,
+        status: None,
+        calendar_uid: None,
+        from_start: true,
+        options: Options::default(),
+        critical_days: None,
+        percent_scale,
+        calendars: Vec::new(),
+        cal: None,
+        day: None,
+        exc: None,
+        ww: None,
+        tasks: Vec::new(),
+        task: None,
+        link: None,
+        baseline: None,
+        resources: Vec::new(),
+        resource: None,
+        resource_cals: Vec::new(),
+        assignments: Vec::new(),
+        assignment: None,
+        ignored: Ignored::default(),
+    };
+    p.run()?;
+    p.finish()
+}
+
+/// Decodes the bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else the declared encoding.
+fn decode(file: &str, bytes: &[u8]) -> Result<String, ImportError> {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (s, _, _) = enc.decode(&bytes[bom..]);
+        return Ok(s.into_owned());
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
+    let label = head
+        .find("encoding=")
+        .and_then(|i| head[i + 9..].split(['"', '\'']).nth(1).map(str::to_string))
+        .unwrap_or_default();
+    match encoding_rs::Encoding::for_label(label.as_bytes()) {
+        Some(enc) if enc != encoding_rs::UTF_8 => Ok(enc.decode(bytes).0.into_owned()),
+        _ => Err(ImportError::file(file, "not valid UTF-8 and no other encoding declared: expected MSPDI XML")),
+    }
+}
+
+fn parse_dt(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
+        .ok()
+        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)))
+}
+
+fn parse_time(s: &str) -> Option<u16> {
+    let t = NaiveTime::parse_from_str(s.trim(), "%H:%M:%S%.f")
+        .or_else(|_| NaiveTime::parse_from_str(s.trim(), "%H:%M"))
+        .ok()?;
+    use chrono::Timelike;
+    Some((t.hour() * 60 + t.minute()) as u16)
+}
+
+fn line_of(text: &str, pos: usize) -> usize {
+    let pos = pos.min(text.len());
+    text.as_bytes()[..pos].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+const DEFAULT_DAY: [WorkingTime; 2] = [WorkingTime { from: 480, to: 720 }, WorkingTime { from: 780, to: 1020 }];
+
+impl<'a> Parser<'a> {
+    fn err(&self, field: &str, message: String) -> ImportError {
+        let owner = if self.owner.is_empty() { String::new() } else { format!("{}: ", self.owner) };
+        ImportError {
+            file: self.file.to_string(),
+            line: Some(line_of(self.text, self.pos)),
+            field: Some(field.to_string()),
+            message: format!("{owner}{message}"),
+        }
+    }
+
+    fn int(&self, v: &str) -> Result<i64, ImportError> {
+        let t = v.trim();
+        t.parse::<i64>()
+            .or_else(|e| t.parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f.round() as i64).ok_or(e))
+            .map_err(|_| self.err(self.cur_field, format!("{t:?} is not a whole number")))
+    }
+
+    fn num(&self, v: &str) -> Result<f64, ImportError> {
+        let t = v.trim();
+        t.parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .ok_or_else(|| self.err(self.cur_field, format!("{t:?} is not a number")))
+    }
+
+    fn flag(&self, v: &str) -> Result<bool, ImportError> {
+        match v.trim() {
+            "1" | "true" | "True" | "TRUE" => Ok(true),
+            "0" | "false" | "False" | "FALSE" | "" => Ok(false),
+            t => Err(self.err(self.cur_field, format!("{t:?} is not a flag; expected 0 or 1"))),
+        }
+    }
+
+    fn date(&self, v: &str) -> Result<Option<NaiveDateTime>, ImportError> {
+        if v.trim().is_empty() || v.trim() == "NA" {
+            return Ok(None);
+        }
+        parse_dt(v).map(Some).ok_or_else(|| {
+            self.err(self.cur_field, format!("{:?} is not a date; expected like 2024-01-31T08:00:00", v.trim()))
+        })
+    }
+
+    fn dur(&self, v: &str) -> Result<f64, ImportError> {
+        parse_iso_duration(v).ok_or_else(|| {
+            self.err(self.cur_field, format!("{:?} is not a duration; expected like PT8H0M0S", v.trim()))
+        })
+    }
+
+    fn time(&self, v: &str) -> Result<u16, ImportError> {
+        parse_time(v)
+            .ok_or_else(|| self.err(self.cur_field, format!("{:?} is not a time; expected like 08:00:00", v.trim())))
+    }
+
+    fn run(&mut self) -> Result<(), ImportError> {
+        let mut reader = Reader::from_str(self.text);
+        let mut depth_stack: Vec<usize> = Vec::with_capacity(16);
+        let mut seen_root = false;
+        loop {
+            self.pos = reader.buffer_position() as usize;
+            let ev = match reader.read_event() {
+                Ok(ev) => ev,
+                Err(e) => {
+                    self.pos = reader.error_position() as usize;
+                    return Err(ImportError {
+                        file: self.file.to_string(),
+                        line: Some(line_of(self.text, self.pos)),
+                        field: None,
+                        message: format!("malformed XML: {e}"),
+                    });
+                }
+            };
+            match ev {
+                Event::Start(e) => {
+                    let name = e.local_name();
+                    let name: &str = name.as_ref();
+                    if depth_stack.is_empty() {
+                        if seen_root || name != "Project" {
+                            return Err(
+                                self.err(name, format!("unexpected root element <{name}>; expected <Project> (MSPDI)"))
+                            );
+                        }
+                        seen_root = true;
+                    }
+                    depth_stack.push(self.path.len());
+                    if !self.path.is_empty() {
+                        self.path.push('/');
+                    }
+                    self.path.push_str(name);
+                    self.buf.clear();
+                    self.start_element()?;
+                }
+                Event::Empty(e) => {
+                    let name = e.local_name();
+                    let name: &str = name.as_ref();
+                    let name = name.to_string();
+                    if depth_stack.is_empty() {
+                        return Err(self.err(&name, "empty document: expected <Project> with content".into()));
+                    }
+                    let len = self.path.len();
+                    self.path.push('/');
+                    self.path.push_str(&name);
+                    self.buf.clear();
+                    self.start_element()?;
+                    self.end_element()?;
+                    self.path.truncate(len);
+                }
+                Event::End(_) => {
+                    self.end_element()?;
+                    let len = depth_stack.pop().unwrap_or(0);
+                    self.path.truncate(len);
+                    self.buf.clear();
+                }
+                Event::Text(t) => self.buf.push_str(&t.xml10_content()),
+                Event::CData(t) => self.buf.push_str(&t.into_inner()),
+                Event::GeneralRef(r) => {
+                    if let Ok(Some(c)) = r.resolve_char_ref() {
+                        self.buf.push(c);
+                    } else {
+                        let name = r.into_inner();
+                        self.buf.push_str(match name.as_ref() {
+                            "amp" => "&",
+                            "lt" => "<",
+                            "gt" => ">",
+                            "quot" => "\"",
+                            "apos" => "'",
+                            _ => "",
+                        });
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        if !depth_stack.is_empty() {
+            return Err(ImportError {
+                file: self.file.to_string(),
+                line: Some(line_of(self.text, self.text.len())),
+                field: Some(self.path.clone()),
+                message: format!("the file ends inside <{}>: truncated?", self.path.rsplit('/').next().unwrap_or("")),
+            });
+        }
+        if !seen_root {
+            return Err(ImportError::file(self.file, "no <Project> element: not an MSPDI file"));
+        }
+        Ok(())
+    }
+
+    fn start_element(&mut self) -> Result<(), ImportError> {
+        match self.path.as_str() {
+            "Project/Calendars" | "Project/Tasks" | "Project/Resources" | "Project/Assignments" => self.owner.clear(),
+            "Project/Calendars/Calendar" | "Project/Tasks/Task" | "Project/Resources/Resource" => {
+                self.owner.clear();
+                self.owner.push_str(match self.path.as_str() {
+                    "Project/Tasks/Task" => "task",
+                    "Project/Resources/Resource" => "resource",
+                    _ => "calendar",
+                });
+            }
+            "Project/Assignments/Assignment" => {
+                self.owner.clear();
+                self.owner.push_str("assignment");
+            }
+            _ => {}
+        }
+        match self.path.as_str() {
+            "Project/Calendars/Calendar" => self.cal = Some(RawCalendar::default()),
+            "Project/Calendars/Calendar/WeekDays/WeekDay"
+            | "Project/Calendars/Calendar/WorkWeeks/WorkWeek/WeekDays/WeekDay" => self.day = Some(RawDay::default()),
+            "Project/Calendars/Calendar/Exceptions/Exception" => self.exc = Some(RawException::default()),
+            "Project/Calendars/Calendar/Exceptions" => {
+                if let Some(c) = self.cal.as_mut() {
+                    c.has_new_exceptions = true;
+                }
+            }
+            "Project/Calendars/Calendar/WorkWeeks/WorkWeek" => self.ww = Some(RawWorkWeek::default()),
+            "Project/Tasks/Task" => self.task = Some(RawTask { active: true, ..RawTask::default() }),
+            "Project/Tasks/Task/PredecessorLink" => self.link = Some(RawLink { kind: 1, ..RawLink::default() }),
+            "Project/Tasks/Task/Baseline" => {
+                self.baseline =
+                    Some(Baseline { number: 0, start: None, finish: None, duration_minutes: None, cost_minor: None })
+            }
+            "Project/Resources/Resource" => self.resource = Some((Resource::default(), false, None)),
+            "Project/Assignments/Assignment" => {
+                self.assignment = Some(RawAssignment { units: 1.0, ..Default::default() })
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn end_element(&mut self) -> Result<(), ImportError> {
+        let path = std::mem::take(&mut self.path);
+        let text = std::mem::take(&mut self.buf);
+        let r = self.dispatch(&path, &text);
+        self.path = path;
+        self.buf = text;
+        r
+    }
+
+    fn dispatch(&mut self, path: &str, v: &str) -> Result<(), ImportError> {
+        let Some(rest) = path.strip_prefix("Project/") else {
+            return Ok(());
+        };
+        let (section, rest) = rest.split_once('/').unwrap_or((rest, ""));
+        match section {
+            "Calendars" => self.calendar_field(rest.strip_prefix("Calendar").unwrap_or(""), v),
+            "Tasks" => match rest.strip_prefix("Task") {
+                Some("") => {
+                    if let Some(t) = self.task.take() {
+                        self.tasks.push(t);
+                    }
+                    Ok(())
+                }
+                Some(f) => self.task_field(f.strip_prefix('/').unwrap_or(f), v),
+                None => Ok(()),
+            },
+            "Resources" => self.resource_field(rest.strip_prefix("Resource").unwrap_or(""), v),
+            "Assignments" => self.assignment_field(rest.strip_prefix("Assignment").unwrap_or(""), v),
+            _ if rest.is_empty() => self.project_field(section, v),
+            "ExtendedAttributes" | "OutlineCodes" | "WBSMasks" | "Views" | "Filters" | "Groups" | "Tables" | "Maps"
+            | "Reports" | "Drawings" | "DataLinks" | "VBAProjects" => Ok(()),
+            _ => Ok(()),
+        }
+    }
+
+    fn project_field(&mut self, name: &str, v: &str) -> Result<(), ImportError> {
+        self.cur_field = match name {
+            "StartDate" => "StartDate",
+            "FinishDate" => "FinishDate",
+            "StatusDate" => "StatusDate",
+            "ScheduleFromStart" => "ScheduleFromStart",
+            "MinutesPerDay" => "MinutesPerDay",
+            "MinutesPerWeek" => "MinutesPerWeek",
+            "DaysPerMonth" => "DaysPerMonth",
+            "CriticalSlackLimit" => "CriticalSlackLimit",
+            "HonorConstraints" => "HonorConstraints",
+            _ => "Project",
+        };
+        match name {
+            "Name" => self.name = Some(v.trim().to_string()),
+            "Title" => self.title = Some(v.trim().to_string()),
+            "SaveVersion" => self.save_version = Some(v.trim().to_string()),
+            "StartDate" => self.start = self.date(v)?,
+            "FinishDate" => self.finish = self.date(v)?,
+            "StatusDate" => self.status = self.date(v)?,
+            "CalendarUID" => self.calendar_uid = Some(v.trim().to_string()),
+            "ScheduleFromStart" => self.from_start = self.flag(v)?,
+            "MinutesPerDay" => self.options.minutes_per_day = self.int(v)?.clamp(1, 1440) as u32,
+            "MinutesPerWeek" => self.options.minutes_per_week = self.int(v)?.clamp(1, 10080) as u32,
+            "DaysPerMonth" => self.options.days_per_month = self.int(v)?.clamp(1, 31) as u32,
+            "CriticalSlackLimit" => self.critical_days = Some(self.num(v)?),
+            "HonorConstraints" => self.options.honour_constraints_over_links = self.flag(v)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn calendar_field(&mut self, f: &str, v: &str) -> Result<(), ImportError> {
+        self.cur_field = "Calendar";
+        if f.is_empty() {
+            if let Some(c) = self.cal.take() {
+                self.calendars.push(c);
+            }
+            return Ok(());
+        }
+        let f = f.strip_prefix('/').unwrap_or(f);
+        // WeekDay inside the calendar or inside a work week.
+        let (in_ww, day_f) = if let Some(rest) = f.strip_prefix("WeekDays/WeekDay") {
+            (false, Some(rest))
+        } else if let Some(rest) = f.strip_prefix("WorkWeeks/WorkWeek/WeekDays/WeekDay") {
+            (true, Some(rest))
+        } else {
+            (false, None)
+        };
+        if let Some(df) = day_f {
+            return self.day_field(in_ww, df.strip_prefix('/').unwrap_or(df), v);
+        }
+        if let Some(ef) = f.strip_prefix("Exceptions/Exception") {
+            return self.exception_field(ef.strip_prefix('/').unwrap_or(ef), v);
+        }
+        if let Some(wf) = f.strip_prefix("WorkWeeks/WorkWeek") {
+            let wf = wf.strip_prefix('/').unwrap_or(wf);
+            self.cur_field = "WorkWeek";
+            match wf {
+                "" => {
+                    if let (Some(w), Some(c)) = (self.ww.take(), self.cal.as_mut()) {
+                        c.work_weeks.push(w);
+                    }
+                }
+                "Name" => {
+                    if let Some(w) = self.ww.as_mut() {
+                        w.name = v.trim().to_string();
+                    }
+                }
+                "TimePeriod/FromDate" => {
+                    let d = self.date(v)?;
+                    if let Some(w) = self.ww.as_mut() {
+                        w.from = d;
+                    }
+                }
+                "TimePeriod/ToDate" => {
+                    let d = self.date(v)?;
+                    if let Some(w) = self.ww.as_mut() {
+                        w.to = d;
+                    }
+                }
+                _ => {}
+            }
+            return Ok(());
+        }
+        let Some(c) = self.cal.as_mut() else { return Ok(()) };
+        match f {
+            "UID" => {
+                c.uid = v.trim().to_string();
+                self.owner = format!("calendar UID {}", c.uid);
+            }
+            "Name" => c.name = v.trim().to_string(),
+            "BaseCalendarUID" => {
+                let b = v.trim();
+                c.base_uid = (b != "-1" && !b.is_empty()).then(|| b.to_string());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn working_time(&mut self, f: &str, v: &str, times: &mut Vec<WorkingTime>) -> Result<(), ImportError> {
+        match f {
+            "WorkingTimes/WorkingTime/FromTime" => {
+                self.cur_field = "FromTime";
+                let t = self.time(v)?;
+                times.push(WorkingTime { from: t, to: t });
+            }
+            "WorkingTimes/WorkingTime/ToTime" => {
+                self.cur_field = "ToTime";
+                let mut t = self.time(v)?;
+                if let Some(last) = times.last_mut() {
+                    if t <= last.from {
+                        t = 1440; // 00:00 ends at midnight
+                    }
+                    last.to = t;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn day_field(&mut self, in_ww: bool, f: &str, v: &str) -> Result<(), ImportError> {
+        self.cur_field = "WeekDay";
+        if f.is_empty() {
+            let Some(day) = self.day.take() else { return Ok(()) };
+            let times = if day.working == Some(true) {
+                if day.times.is_empty() { DEFAULT_DAY.to_vec() } else { day.times }
+            } else {
+                Vec::new()
+            };
+            let times: Vec<WorkingTime> = times.into_iter().filter(|t| t.to > t.from).collect();
+            match day.day_type {
+                Some(dt @ 1..=7) => {
+                    let ix = ((dt + 5) % 7) as usize;
+                    let week = if in_ww {
+                        self.ww.as_mut().map(|w| &mut w.week)
+                    } else {
+                        self.cal.as_mut().map(|c| &mut c.week)
+                    };
+                    if let Some(week) = week {
+                        week[ix] = Some(times);
+                    }
+                }
+                Some(0) if !in_ww => {
+                    if let (Some(from), Some(c)) = (day.from, self.cal.as_mut()) {
+                        let to = day.to.unwrap_or(from);
+                        c.old_exceptions.push(Exception {
+                            name: String::new(),
+                            from: from.date(),
+                            to: to.date().max(from.date()),
+                            working: times,
+                            recurrence: None,
+                        });
+                    }
+                }
+                _ => self.ignored.note("calendar week days with an unknown DayType"),
+            }
+            return Ok(());
+        }
+        let mut day = self.day.take().unwrap_or_default();
+        let r = match f {
+            "DayType" => self.int(v).map(|n| day.day_type = Some(n)),
+            "DayWorking" => self.flag(v).map(|b| day.working = Some(b)),
+            "TimePeriod/FromDate" => self.date(v).map(|d| day.from = d),
+            "TimePeriod/ToDate" => self.date(v).map(|d| day.to = d),
+            _ => self.working_time(f, v, &mut day.times),
+        };
+        self.day = Some(day);
+        r
+    }
+
+    fn exception_field(&mut self, f: &str, v: &str) -> Result<(), ImportError> {
+        self.cur_field = "Exception";
+        if f.is_empty() {
+            if let (Some(e), Some(c)) = (self.exc.take(), self.cal.as_mut()) {
+                c.exceptions.push(e);
+            }
+            return Ok(());
+        }
+        let mut e = self.exc.take().unwrap_or_default();
+        let r = (|| -> Result<(), ImportError> {
+            match f {
+                "Name" => e.name = v.trim().to_string(),
+                "TimePeriod/FromDate" => e.from = self.date(v)?,
+                "TimePeriod/ToDate" => e.to = self.date(v)?,
+                "Type" => e.kind = Some(self.int(v)?),
+                "Period" => e.period = Some(self.int(v)?),
+                "DaysOfWeek" => e.days_of_week = Some(self.int(v)?),
+                "MonthItem" => e.month_item = Some(self.int(v)?),
+                "MonthPosition" => e.month_position = Some(self.int(v)?),
+                "Month" => e.month = Some(self.int(v)?),
+                "MonthDay" => e.month_day = Some(self.int(v)?),
+                "DayWorking" => e.working = self.flag(v)?,
+                _ => {}
+            }
+            Ok(())
+        })();
+        let r = r.and_then(|_| self.working_time(f, v, &mut e.times));
+        self.exc = Some(e);
+        r
+    }
+
+    fn task_field(&mut self, f: &str, v: &str) -> Result<(), ImportError> {
+        let Some(mut t) = self.task.take() else { return Ok(()) };
+        let r = self.task_field_inner(&mut t, f, v);
+        self.task = Some(t);
+        r
+    }
+
+    fn task_field_inner(&mut self, t: &mut RawTask, f: &str, v: &str) -> Result<(), ImportError> {
+        if let Some(lf) = f.strip_prefix("PredecessorLink") {
+            let lf = lf.strip_prefix('/').unwrap_or(lf);
+            self.cur_field = "PredecessorLink";
+            if lf.is_empty() {
+                if let Some(l) = self.link.take() {
+                    t.links.push(l);
+                }
+                return Ok(());
+            }
+            let Some(mut l) = self.link.take() else { return Ok(()) };
+            let r = (|| -> Result<(), ImportError> {
+                match lf {
+                    "PredecessorUID" => l.pred_uid = v.trim().to_string(),
+                    "Type" => {
+                        self.cur_field = "PredecessorLink/Type";
+                        l.kind = self.int(v)?
+                    }
+                    "LinkLag" => {
+                        self.cur_field = "PredecessorLink/LinkLag";
+                        l.lag_tenths = self.num(v)?
+                    }
+                    "LagFormat" => {
+                        self.cur_field = "PredecessorLink/LagFormat";
+                        l.lag_format = Some(self.int(v)?)
+                    }
+                    "CrossProject" => l.cross_project = self.flag(v)?,
+                    _ => {}
+                }
+                Ok(())
+            })();
+            self.link = Some(l);
+            return r;
+        }
+        if let Some(bf) = f.strip_prefix("Baseline") {
+            let bf = bf.strip_prefix('/').unwrap_or(bf);
+            if bf.is_empty() {
+                if let Some(b) = self.baseline.take() {
+                    t.task.baselines.push(b);
+                }
+                return Ok(());
+            }
+            let Some(mut b) = self.baseline.take() else { return Ok(()) };
+            self.cur_field = match bf {
+                "Number" => "Baseline/Number",
+                "Start" => "Baseline/Start",
+                "Finish" => "Baseline/Finish",
+                "Duration" => "Baseline/Duration",
+                "Cost" => "Baseline/Cost",
+                _ => "Baseline",
+            };
+            let r = (|| -> Result<(), ImportError> {
+                match bf {
+                    "Number" => b.number = self.int(v)?.clamp(0, 10) as u8,
+                    "Start" => b.start = self.date(v)?,
+                    "Finish" => b.finish = self.date(v)?,
+                    "Duration" => b.duration_minutes = Some(self.dur(v)?.round() as i64),
+                    "Cost" => b.cost_minor = Some(self.num(v)?.round() as i64),
+                    "TimephasedData" => self.ignored.note("timephased baseline data"),
+                    _ => {}
+                }
+                Ok(())
+            })();
+            self.baseline = Some(b);
+            return r;
+        }
+        if f.contains('/') {
+            if f == "TimephasedData/Type" {
+                self.ignored.note("timephased task data (split segments, actuals)");
+            } else if f == "ExtendedAttribute/FieldID" {
+                self.ignored.note("task extended attributes (custom fields)");
+            } else if f == "OutlineCode/FieldID" {
+                self.ignored.note("task outline codes");
+            }
+            return Ok(());
+        }
+        self.cur_field = match f {
+            "UID" => "UID",
+            "ID" => "ID",
+            "OutlineLevel" => "OutlineLevel",
+            "Duration" => "Duration",
+            "DurationFormat" => "DurationFormat",
+            "RemainingDuration" => "RemainingDuration",
+            "ActualStart" => "ActualStart",
+            "ActualFinish" => "ActualFinish",
+            "PercentComplete" => "PercentComplete",
+            "Resume" => "Resume",
+            "ConstraintType" => "ConstraintType",
+            "ConstraintDate" => "ConstraintDate",
+            "Deadline" => "Deadline",
+            "Start" => "Start",
+            "Finish" => "Finish",
+            "EarlyStart" => "EarlyStart",
+            "EarlyFinish" => "EarlyFinish",
+            "LateStart" => "LateStart",
+            "LateFinish" => "LateFinish",
+            "TotalSlack" => "TotalSlack",
+            "FreeSlack" => "FreeSlack",
+            "Cost" => "Cost",
+            _ => "Task",
+        };
+        let task = &mut t.task;
+        match f {
+            "UID" => {
+                t.uid = v.trim().to_string();
+                self.owner = format!("task UID {}", t.uid);
+            }
+            "ID" => task.code = v.trim().to_string(),
+            "Name" => task.name = v.trim().to_string(),
+            "WBS" => task.wbs = v.trim().to_string(),
+            "OutlineLevel" => task.outline_level = self.int(v)?.clamp(0, u16::MAX as i64) as u16,
+            "IsNull" => t.is_null = self.flag(v)?,
+            "Summary" => t.summary = self.flag(v)?,
+            "Milestone" => t.milestone = self.flag(v)?,
+            "Duration" => t.duration_min = Some(self.dur(v)?),
+            "DurationFormat" => t.duration_format = Some(self.int(v)?),
+            "Estimated" => t.estimated = self.flag(v)?,
+            "RemainingDuration" => t.remaining_min = Some(self.dur(v)?),
+            "ActualStart" => task.actual_start = self.date(v)?,
+            "ActualFinish" => task.actual_finish = self.date(v)?,
+            "PercentComplete" => task.percent_complete = self.num(v)?.clamp(0.0, 100.0),
+            "Resume" => task.resume = self.date(v)?,
+            "ConstraintType" => t.constraint_type = Some(self.int(v)?),
+            "ConstraintDate" => t.constraint_date = self.date(v)?,
+            "Deadline" => task.deadline = self.date(v)?,
+            "Manual" => task.manual = self.flag(v)?,
+            "Active" => t.active = self.flag(v)?,
+            "CalendarUID" => t.calendar_uid = Some(v.trim().to_string()),
+            "Start" => task.stored.start = self.date(v)?,
+            "Finish" => task.stored.finish = self.date(v)?,
+            "EarlyStart" => task.stored.early_start = self.date(v)?,
+            "EarlyFinish" => task.stored.early_finish = self.date(v)?,
+            "LateStart" => task.stored.late_start = self.date(v)?,
+            "LateFinish" => task.stored.late_finish = self.date(v)?,
+            "TotalSlack" => t.total_slack = Some(self.num(v)?),
+            "FreeSlack" => t.free_slack = Some(self.num(v)?),
+            "Critical" => task.stored.critical = Some(self.flag(v)?),
+            "Cost" => task.cost_minor = Some(self.num(v)?.round() as i64),
+            "Notes" => task.notes = v.to_string(),
+            "LevelingDelay" => {
+                if self.num(v).map(|d| d != 0.0).unwrap_or(false) {
+                    self.ignored.note("levelling delays");
+                }
+            }
+            "Recurring" => {
+                if self.flag(v).unwrap_or(false) {
+                    self.ignored.note("recurring task flags");
+                }
+            }
+            "IsSubproject" => {
+                if self.flag(v).unwrap_or(false) {
+                    self.ignored.note("inserted subprojects");
+                }
+            }
+            "PredecessorLink" | "Baseline" | "TimephasedData" | "ExtendedAttribute" | "OutlineCode" => {}
+            other => *self.ignored.task_elements.entry(other.to_string()).or_default() += 1,
+        }
+        Ok(())
+    }
+
+    fn resource_field(&mut self, f: &str, v: &str) -> Result<(), ImportError> {
+        let f = f.strip_prefix('/').unwrap_or(f);
+        if f.is_empty() {
+            if let Some(r) = self.resource.take() {
+                let (res, is_null, _) = &r;
+                let placeholder = res.key == "0" && res.name.is_empty();
+                if !*is_null && !placeholder {
+                    self.resources.push(r.0);
+                    // calendar uid resolved at the end; keep it alongside.
+                    self.resource_cals.push(r.2);
+                }
+            }
+            return Ok(());
+        }
+        let Some(mut r) = self.resource.take() else { return Ok(()) };
+        self.cur_field = match f {
+            "MaxUnits" => "MaxUnits",
+            "StandardRate" => "StandardRate",
+            "Type" => "Type",
+            _ => "Resource",
+        };
+        let res = (|| -> Result<(), ImportError> {
+            match f {
+                "UID" => {
+                    r.0.key = v.trim().to_string();
+                    self.owner = format!("resource UID {}", r.0.key);
+                }
+                "Name" => r.0.name = v.trim().to_string(),
+                "IsNull" => r.1 = self.flag(v)?,
+                "Type" => {
+                    r.0.kind = match self.int(v)? {
+                        0 => ResourceKind::Material,
+                        2 => ResourceKind::Cost,
+                        _ => ResourceKind::Work,
+                    }
+                }
+                "MaxUnits" => r.0.max_units = Some(self.num(v)?),
+                "StandardRate" => r.0.rate_minor_per_hour = Some((self.num(v)? * 100.0).round() as i64),
+                "CalendarUID" => r.2 = Some(v.trim().to_string()),
+                _ => {}
+            }
+            Ok(())
+        })();
+        self.resource = Some(r);
+        res
+    }
+
+    fn assignment_field(&mut self, f: &str, v: &str) -> Result<(), ImportError> {
+        let f = f.strip_prefix('/').unwrap_or(f);
+        if f.is_empty() {
+            if let Some(a) = self.assignment.take() {
+                self.assignments.push(a);
+            }
+            return Ok(());
+        }
+        let Some(mut a) = self.assignment.take() else { return Ok(()) };
+        self.cur_field = match f {
+            "Units" => "Assignment/Units",
+            "Work" => "Assignment/Work",
+            "ActualWork" => "Assignment/ActualWork",
+            "RemainingWork" => "Assignment/RemainingWork",
+            "Cost" => "Assignment/Cost",
+            _ => "Assignment",
+        };
+        let res = (|| -> Result<(), ImportError> {
+            match f {
+                "TaskUID" => {
+                    a.task_uid = v.trim().to_string();
+                    self.owner = format!("assignment of task UID {}", a.task_uid);
+                }
+                "ResourceUID" => a.resource_uid = v.trim().to_string(),
+                "Units" => a.units = self.num(v)?,
+                "Work" => a.work = Some(self.dur(v)?),
+                "ActualWork" => a.actual_work = Some(self.dur(v)?),
+                "RemainingWork" => a.remaining_work = Some(self.dur(v)?),
+                "Cost" => a.cost = Some(self.num(v)?),
+                "TimephasedData/Type" => self.ignored.note("timephased assignment data"),
+                _ => {}
+            }
+            Ok(())
+        })();
+        self.assignment = Some(a);
+        res
+    }
+}
+
+fn week_days(mask: i64) -> [bool; 7] {
+    let mut days = [false; 7];
+    for (i, d) in days.iter_mut().enumerate() {
+        *d = mask & (1 << ((i + 1) % 7)) != 0;
+    }
+    days
+}
+
+/// MSPDI `MonthItem` 3 (Sunday) ..= 9 (Saturday) to a weekday, 0 = Monday.
+fn month_item_weekday(item: i64) -> Option<u32> {
+    match item {
+        3 => Some(6),
+        4..=9 => Some((item - 4) as u32),
+        _ => None,
+    }
+}
+
+impl Parser<'_> {
+    fn recurrence(&mut self, e: &RawException, cal: &str) -> Result<Option<Recurrence>, String> {
+        let period = e.period.unwrap_or(1).clamp(1, 10_000) as u32;
+        let position = |p: Option<i64>| p.unwrap_or(0).clamp(0, 4) as u32 + 1;
+        let month = |m: Option<i64>| m.unwrap_or(1).clamp(1, 12) as u32;
+        let day = |d: Option<i64>| d.unwrap_or(1).clamp(1, 31) as u32;
+        Ok(match e.kind.unwrap_or(1) {
+            1 => None,
+            7 => Some(Recurrence::Daily { period }),
+            6 => Some(Recurrence::Weekly { period, days: week_days(e.days_of_week.unwrap_or(0)) }),
+            4 => Some(Recurrence::MonthlyByDay { period, day: day(e.month_day) }),
+            5 => {
+                let weekday = e.month_item.and_then(month_item_weekday).ok_or_else(|| {
+                    format!("calendar {cal}: exception '{}' recurs on a day/weekday/weekend-day position", e.name)
+                })?;
+                Some(Recurrence::MonthlyByPosition { period, position: position(e.month_position), weekday })
+            }
+            2 => Some(Recurrence::YearlyByDate { month: month(e.month), day: day(e.month_day) }),
+            3 => {
+                let weekday = e.month_item.and_then(month_item_weekday).ok_or_else(|| {
+                    format!("calendar {cal}: exception '{}' recurs on a day/weekday/weekend-day position", e.name)
+                })?;
+                Some(Recurrence::YearlyByPosition {
+                    month: month(e.month),
+                    position: position(e.month_position),
+                    weekday,
+                })
+            }
+            other => return Err(format!("calendar {cal}: exception '{}' has unknown Type {other}", e.name)),
+        })
+    }
+
+    fn finish(mut self) -> Result<Schedule, ImportError> {
+        let mut warnings: Vec<ImportWarning> = Vec::new();
+        // Calendars.
+        let cal_ix: HashMap<String, usize> =
+            self.calendars.iter().enumerate().map(|(i, c)| (c.uid.clone(), i)).collect();
+        let raw_cals = std::mem::take(&mut self.calendars);
+        let mut calendars = Vec::with_capacity(raw_cals.len());
+        let mut skipped_exc = Vec::new();
+        for rc in raw_cals {
+            let base = match &rc.base_uid {
+                Some(b) => match cal_ix.get(b) {
+                    Some(&ix) => Some(ix),
+                    None => {
+                        warnings.push(ImportWarning {
+                            location: format!("calendar {} '{}'", rc.uid, rc.name),
+                            message: format!("base calendar UID {b} is not in the file; the calendar stands alone"),
+                        });
+                        None
+                    }
+                },
+                None => None,
+            };
+            let mut exceptions = Vec::new();
+            if rc.has_new_exceptions {
+                for e in &rc.exceptions {
+                    let (Some(from), to) = (e.from, e.to) else { continue };
+                    let to = to.unwrap_or(from);
+                    let recurrence = match self.recurrence(e, &rc.uid) {
+                        Ok(r) => r,
+                        Err(msg) => {
+                            skipped_exc.push(msg);
+                            continue;
+                        }
+                    };
+                    exceptions.push(Exception {
+                        name: e.name.clone(),
+                        from: from.date(),
+                        to: to.date().max(from.date()),
+                        working: if e.working {
+                            if e.times.is_empty() { DEFAULT_DAY.to_vec() } else { e.times.clone() }
+                        } else {
+                            Vec::new()
+                        },
+                        recurrence,
+                    });
+                }
+            } else {
+                exceptions = rc.old_exceptions;
+            }
+            let work_weeks = rc
+                .work_weeks
+                .into_iter()
+                .filter_map(|w| {
+                    let from = w.from?;
+                    let to = w.to.unwrap_or(from);
+                    Some(WorkWeek { name: w.name, from: from.date(), to: to.date().max(from.date()), week: w.week })
+                })
+                .collect();
+            calendars.push(Calendar { key: rc.uid, name: rc.name, base, week: rc.week, exceptions, work_weeks });
+        }
+        if !skipped_exc.is_empty() {
+            warnings.push(ImportWarning {
+                location: "calendars".into(),
+                message: format!(
+                    "{} recurring exception(s) not modelled and left out: {}",
+                    skipped_exc.len(),
+                    skipped_exc.join("; ")
+                ),
+            });
+        }
+        if calendars.is_empty() {
+            warnings.push(ImportWarning {
+                location: "calendars".into(),
+                message: "the file has no calendars; using Standard (Mon-Fri 08:00-12:00, 13:00-17:00)".into(),
+            });
+            let day = Some(DEFAULT_DAY.to_vec());
+            calendars.push(Calendar {
+                key: "1".into(),
+                name: "Standard".into(),
+                base: None,
+                week: [day.clone(), day.clone(), day.clone(), day.clone(), day, Some(vec![]), Some(vec![])],
+                exceptions: vec![],
+                work_weeks: vec![],
+            });
+        }
+        let project_cal = match self.calendar_uid.as_deref().and_then(|u| cal_ix.get(u)) {
+            Some(&ix) => ix,
+            None => {
+                if let Some(u) = &self.calendar_uid {
+                    warnings.push(ImportWarning {
+                        location: "project".into(),
+                        message: format!("project calendar UID {u} is not in the file; using '{}'", calendars[0].name),
+                    });
+                }
+                0
+            }
+        };
+
+        // Tasks: drop the project summary row and null rows.
+        let raw_tasks = std::mem::take(&mut self.tasks);
+        let mut kept: Vec<RawTask> = Vec::with_capacity(raw_tasks.len());
+        let mut null_rows = 0usize;
+        for t in raw_tasks {
+            if t.uid == "0" || t.task.outline_level == 0 {
+                continue;
+            }
+            if t.is_null {
+                null_rows += 1;
+                continue;
+            }
+            kept.push(t);
+        }
+        let task_ix: HashMap<String, usize> = kept.iter().enumerate().map(|(i, t)| (t.uid.clone(), i)).collect();
+        let mut tasks = Vec::with_capacity(kept.len());
+        let mut links = Vec::new();
+        let mut dangling = Vec::new();
+        let mut bad_cal = Vec::new();
+        let mut unknown_formats = 0usize;
+        let mut stack: Vec<(u16, usize)> = Vec::new();
+        let levels: Vec<u16> = kept.iter().map(|t| t.task.outline_level).collect();
+        for (i, rt) in kept.into_iter().enumerate() {
+            let mut task = rt.task;
+            task.key = rt.uid.clone();
+            // Parent from the outline.
+            while let Some(&(lvl, _)) = stack.last() {
+                if lvl >= task.outline_level {
+                    stack.pop();
+                } else {
+                    break;
+                }
+            }
+            task.parent = stack.last().map(|&(_, ix)| ix);
+            stack.push((task.outline_level, i));
+            let has_children = levels.get(i + 1).is_some_and(|&l| l > task.outline_level);
+            task.kind = if rt.summary || has_children {
+                TaskKind::Summary
+            } else if rt.milestone {
+                TaskKind::Milestone
+            } else {
+                TaskKind::Task
+            };
+            let (unit, elapsed, est_code) = match rt.duration_format.map(|c| (c, format_code(c))) {
+                Some((_, Some(f))) => f,
+                Some((53, None)) => (DurationUnit::Days, false, true),
+                Some((_, None)) => {
+                    unknown_formats += 1;
+                    (DurationUnit::Days, false, false)
+                }
+                None => (DurationUnit::Days, false, false),
+            };
+            let unit = if unit == DurationUnit::Percent { DurationUnit::Days } else { unit };
+            let estimated = est_code || rt.estimated;
+            task.duration =
+                Duration { minutes: rt.duration_min.unwrap_or(0.0).round() as i64, unit, elapsed, estimated };
+            task.remaining = rt.remaining_min.map(|m| Duration { minutes: m.round() as i64, unit, elapsed, estimated });
+            task.inactive = !rt.active;
+            task.constraint = match rt.constraint_type {
+                None | Some(0) => None,
+                Some(code) => match constraint_kind(code) {
+                    Some(kind) => {
+                        let date = if kind == ConstraintKind::Alap { None } else { rt.constraint_date };
+                        Some(Constraint { kind, date })
+                    }
+                    None => {
+                        return Err(ImportError {
+                            file: self.file.to_string(),
+                            line: None,
+                            field: Some("ConstraintType".into()),
+                            message: format!("task UID {}: ConstraintType {code} is unknown; expected 0-7", rt.uid),
+                        });
+                    }
+                },
+            };
+            task.calendar = match rt.calendar_uid.as_deref() {
+                None | Some("-1") | Some("") => None,
+                Some(u) => match cal_ix.get(u) {
+                    Some(&ix) => Some(ix),
+                    None => {
+                        bad_cal.push(format!("task UID {} (calendar UID {u})", rt.uid));
+                        None
+                    }
+                },
+            };
+            task.stored.total_float = rt.total_slack.map(|s| (s / 10.0).round() as i64);
+            task.stored.free_float = rt.free_slack.map(|s| (s / 10.0).round() as i64);
+            for l in rt.links {
+                let Some(&pred) = task_ix.get(&l.pred_uid) else {
+                    dangling.push(format!(
+                        "{} -> {}{}",
+                        l.pred_uid,
+                        rt.uid,
+                        if l.cross_project { " (cross-project)" } else { "" }
+                    ));
+                    continue;
+                };
+                let kind = match l.kind {
+                    0 => LinkType::FF,
+                    1 => LinkType::FS,
+                    2 => LinkType::SF,
+                    3 => LinkType::SS,
+                    other => {
+                        return Err(ImportError {
+                            file: self.file.to_string(),
+                            line: None,
+                            field: Some("PredecessorLink/Type".into()),
+                            message: format!(
+                                "task UID {}: link from UID {} has Type {other}; expected 0 FF, 1 FS, 2 SF, 3 SS",
+                                rt.uid, l.pred_uid
+                            ),
+                        });
+                    }
+                };
+                let (lunit, lelapsed, _) =
+                    l.lag_format.and_then(format_code).unwrap_or((DurationUnit::Days, false, false));
+                // Basis points: MS Project stores percent*10, MPXJ-written files the raw percent.
+                let amount = if lunit == DurationUnit::Percent {
+                    (l.lag_tenths * self.percent_scale).round() as i64
+                } else {
+                    (l.lag_tenths / 10.0).round() as i64
+                };
+                links.push(Link { pred, succ: i, kind, lag: Lag { amount, unit: lunit, elapsed: lelapsed } });
+            }
+            tasks.push(task);
+        }
+        if null_rows > 0 {
+            warnings.push(ImportWarning {
+                location: "tasks".into(),
+                message: format!("{null_rows} blank (null) task row(s) skipped"),
+            });
+        }
+        if !dangling.is_empty() {
+            warnings.push(ImportWarning {
+                location: "links".into(),
+                message: format!(
+                    "{} link(s) name a predecessor that is not a task in this file (external, project summary or blank row) and were left out: {}",
+                    dangling.len(),
+                    dangling.join(", ")
+                ),
+            });
+        }
+        if !bad_cal.is_empty() {
+            warnings.push(ImportWarning {
+                location: "tasks".into(),
+                message: format!(
+                    "{} task(s) name a calendar not in the file and use the project calendar: {}",
+                    bad_cal.len(),
+                    bad_cal.join(", ")
+                ),
+            });
+        }
+        if unknown_formats > 0 {
+            warnings.push(ImportWarning {
+                location: "tasks".into(),
+                message: format!("{unknown_formats} task(s) have an unknown DurationFormat; shown in days"),
+            });
+        }
+
+        // Resources and assignments.
+        let res_ix: HashMap<String, usize> =
+            self.resources.iter().enumerate().map(|(i, r)| (r.key.clone(), i)).collect();
+        for (r, cal) in self.resources.iter_mut().zip(&self.resource_cals) {
+            r.calendar = cal.as_deref().and_then(|u| cal_ix.get(u).copied());
+        }
+        let mut assignments = Vec::with_capacity(self.assignments.len());
+        let mut unassigned = 0usize;
+        let mut orphan = Vec::new();
+        for a in std::mem::take(&mut self.assignments) {
+            let Some(&task) = task_ix.get(&a.task_uid) else {
+                if a.task_uid != "0" {
+                    orphan.push(format!("task UID {}", a.task_uid));
+                }
+                continue;
+            };
+            let Some(&resource) = res_ix.get(&a.resource_uid) else {
+                unassigned += 1;
+                continue;
+            };
+            let m = |x: Option<f64>| x.map(|v| v.round() as i64);
+            assignments.push(Assignment {
+                task,
+                resource,
+                units: a.units,
+                work_minutes: m(a.work),
+                actual_work_minutes: m(a.actual_work),
+                remaining_work_minutes: m(a.remaining_work),
+                cost_minor: m(a.cost),
+            });
+        }
+        if unassigned > 0 {
+            warnings.push(ImportWarning {
+                location: "assignments".into(),
+                message: format!("{unassigned} assignment(s) without a resource in the file (MS Project's unassigned placeholder) skipped"),
+            });
+        }
+        if !orphan.is_empty() {
+            warnings.push(ImportWarning {
+                location: "assignments".into(),
+                message: format!(
+                    "{} assignment(s) on tasks not in the file skipped: {}",
+                    orphan.len(),
+                    orphan.join(", ")
+                ),
+            });
+        }
+        for (kind, n) in &self.ignored.kinds {
+            warnings
+                .push(ImportWarning { location: "file".into(), message: format!("{n} {kind} not modelled; ignored") });
+        }
+        if !self.ignored.task_elements.is_empty() {
+            let names: Vec<&str> = self.ignored.task_elements.keys().map(String::as_str).collect();
+            warnings.push(ImportWarning {
+                location: "tasks".into(),
+                message: format!("task fields not in the model, ignored: {}", names.join(", ")),
+            });
+        }
+
+        if let Some(days) = self.critical_days {
+            self.options.critical_float_minutes = (days * self.options.minutes_per_day as f64).round() as i64;
+        }
+        let start = match self.start.or_else(|| tasks.iter().filter_map(|t| t.stored.start).min()) {
+            Some(s) => s,
+            None => {
+                return Err(ImportError {
+                    file: self.file.to_string(),
+                    line: None,
+                    field: Some("StartDate".into()),
+                    message: "the project has no StartDate and no task has a Start; expected a project start date"
+                        .into(),
+                });
+            }
+        };
+        let key = self.name.clone().unwrap_or_default();
+        let name = self.title.clone().filter(|t| !t.is_empty()).or(self.name.clone()).unwrap_or_default();
+        let project = ProjectInfo {
+            key,
+            name: name.clone(),
+            start,
+            finish_constraint: if self.from_start { None } else { self.finish },
+            status_date: self.status,
+            calendar: project_cal,
+            schedule_from_finish: !self.from_start,
+        };
+        let mut options = self.options.clone();
+        options.mode = Origin::MsProject.default_mode();
+        Ok(Schedule {
+            name,
+            origin: Origin::MsProject,
+            source_format: match &self.save_version {
+                Some(v) => format!("MSPDI SaveVersion {v}"),
+                None => "MSPDI".into(),
+            },
+            options,
+            projects: vec![project],
+            calendars,
+            tasks,
+            links,
+            resources: std::mem::take(&mut self.resources),
+            assignments,
+            warnings,
+        })
+    }
+}
