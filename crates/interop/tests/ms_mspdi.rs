@@ -2,6 +2,7 @@
 //! MSPDI reader over the oracle corpus, plus hand-written edge cases.
 
 #[path = "ms_common.rs"]
+#[allow(dead_code)]
 mod common;
 
 use keel_engine::schedule::{DurationUnit, LinkType, TaskKind};

@@ -42,7 +42,7 @@ pub fn write(s: &Schedule, result: Option<&ScheduleResult>) -> Result<Vec<u8>, E
         .or_else(|| s.tasks.iter().filter_map(|t| t.stored.finish).max())
         .or(start);
     el(&mut x, 1, "SaveVersion", "14");
-    let key = project.map(|p| p.key.as_str()).filter(|k| !k.is_empty()).unwrap_or(s.name.as_str());
+    let key = project.map(|p| p.key.as_str()).unwrap_or(s.name.as_str());
     el(&mut x, 1, "Name", key);
     el(&mut x, 1, "Title", &s.name);
     let from_finish = project.is_some_and(|p| p.schedule_from_finish);
