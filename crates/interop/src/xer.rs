@@ -225,7 +225,10 @@ fn tables(file: &str, text: &str) -> Result<(Vec<String>, Vec<Table>, bool), Imp
             }
             "%E" => ended = true,
             other => {
-                return Err(at(line, format!("unexpected line start {:?}: expected %T, %F, %R or %E", truncate(other))));
+                return Err(at(
+                    line,
+                    format!("unexpected line start {:?}: expected %T, %F, %R or %E", truncate(other)),
+                ));
             }
         }
     }

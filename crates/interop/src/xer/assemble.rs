@@ -473,8 +473,9 @@ pub(crate) fn assemble(file: &str, p6: P6File) -> Result<Schedule, ImportError> 
 
     // Links.
     let find = |key: &str, project: Option<&String>| -> Option<TaskIx> {
-        match project.and_then(|p| proj_ix.get(p)) {
-            Some(&pix) => task_ix.get(&(pix, key)).copied(),
+        match project.map(|p| proj_ix.get(p)) {
+            Some(Some(&pix)) => task_ix.get(&(pix, key)).copied(),
+            Some(None) => None,
             None => by_key.get(key).and_then(|v| v.first().copied()),
         }
     };
