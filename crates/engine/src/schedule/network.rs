@@ -1,0 +1,779 @@
+//! A schedule compiled for the critical-path passes: a CSR network in topological order.
+//!
+//! [`Network::compile`] validates a [`Schedule`] and builds flat arrays (per-task durations,
+//! calendars and flags; successor and predecessor adjacency with resolved lags). [`Network::run`]
+//! computes every date; [`Network::set_duration`] and [`Network::set_lag`] then recompute only the
+//! part of the network an edit reaches.
+//!
+//! Rules by [`Mode`]:
+//! - **MS Project**: a task without predecessors starts at the project start (or its
+//!   SNET/FNET date); predecessors alone decide otherwise (a lead can move a task before the project
+//!   start; an FF link cannot). MSO/MFO pin the dates; with `honour_constraints_over_links`
+//!   SNLT/FNLT pull the early dates back as well. Late finishes are capped at the project finish.
+//!   Deadlines and SNLT/FNLT bound the late dates. A started task runs from its actual start for its
+//!   whole duration; its total slack is its finish slack. Links on a summary apply to its children
+//!   (FS/FF from a summary: every child; SS/SF from a summary: its earliest child).
+//! - **P6**: nothing starts before the project start or the data date; SNLT/FNLT (and "start on"/
+//!   "finish on" for their late half) bound late dates only; mandatory start/finish override logic
+//!   in both passes; remaining work of a started task runs from the data date, after unfinished
+//!   predecessors under retained logic; total float per `float_type`.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDateTime};
+
+use super::calendar::{Calendars, WorkCalendar, to_clock, twenty_four_hour};
+use super::cpm::ScheduleError;
+use super::model::{
+    ConstraintKind, FloatType, Lag, LagCalendar, LinkType, Mode, ProgressRule, Schedule, Task, TaskKind,
+};
+
+/// "No date" in the per-task clock arrays.
+pub(crate) const NONE: i64 = i64::MIN;
+/// "No index".
+pub(crate) const NO: u32 = u32::MAX;
+/// Largest duration or lag accepted, in minutes (about 1,900 years of clock time).
+const MAX_MINUTES: i64 = 1_000_000_000;
+
+/// What a task is to the passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Scheduled from its links and constraints.
+    Task,
+    /// Manually scheduled: keeps its stored start and finish.
+    Manual,
+    /// Dates roll up from its children.
+    Summary,
+    /// Ignored.
+    Inactive,
+}
+
+pub(crate) const F_ELAPSED: u8 = 1;
+pub(crate) const F_STARTED: u8 = 2;
+pub(crate) const F_FINISHED: u8 = 4;
+pub(crate) const F_ALAP: u8 = 8;
+pub(crate) const F_CONS: u8 = 16;
+
+pub(crate) const A_FAST: u8 = 1;
+pub(crate) const A_ELAPSED: u8 = 2;
+
+/// One end of a link as stored in an adjacency list.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Arc {
+    /// The task at the other end (predecessor in a predecessor list, successor in a successor list).
+    pub other: u32,
+    /// Link type.
+    pub kind: LinkType,
+    /// `A_FAST`: both tasks and the lag on one calendar; `A_ELAPSED`: lag on the clock.
+    pub flags: u8,
+    /// Lag in minutes (working minutes on `lag_cal` unless elapsed).
+    pub lag: i64,
+    /// Calendar the lag counts on.
+    pub lag_cal: u32,
+    /// Index of the source link in the schedule.
+    pub link: u32,
+    /// Percent lag in basis points of the predecessor's duration (0 when not a percent lag).
+    pub pct: i64,
+}
+
+/// A task's constraints, compiled to clock minutes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cons {
+    pub primary: Option<(ConstraintKind, i64)>,
+    pub secondary: Option<(ConstraintKind, i64)>,
+    pub deadline: i64,
+}
+
+/// Everything the passes read; edits change durations and lags only.
+#[derive(Debug, Clone)]
+pub(crate) struct Static {
+    pub mode: Mode,
+    pub critical_float: i64,
+    pub critical_by_longest_path: bool,
+    pub float_type: FloatType,
+    pub progress: ProgressRule,
+    pub honour: bool,
+    pub n: usize,
+    pub role: Vec<Role>,
+    pub cal: Vec<u32>,
+    pub proj: Vec<u32>,
+    /// Project-and-calendar pair of each task (index into `pairs`).
+    pub pc: Vec<u32>,
+    pub pairs: Vec<(u32, u32)>,
+    pub dur: Vec<i64>,
+    pub rem: Vec<i64>,
+    pub flags: Vec<u8>,
+    pub cons_ix: Vec<u32>,
+    pub cons: Vec<Cons>,
+    /// Actual start (or a manual task's stored start), clock minutes.
+    pub fix_s: Vec<i64>,
+    /// Actual finish (or a manual task's stored finish), clock minutes.
+    pub fix_f: Vec<i64>,
+    /// Network tasks in topological order.
+    pub order: Vec<u32>,
+    /// Position of each task in `order` (`NO` for summaries and inactive tasks).
+    pub pos: Vec<u32>,
+    pub pred_off: Vec<u32>,
+    pub preds: Vec<Arc>,
+    pub succ_off: Vec<u32>,
+    pub succs: Vec<Arc>,
+    /// For each successor-list entry, the matching predecessor-list entry.
+    pub mirror: Vec<u32>,
+    /// For each link of the schedule, its successor-list entries (CSR).
+    pub link_off: Vec<u32>,
+    pub link_arcs: Vec<u32>,
+    /// Direct children of each task (CSR), for summary roll-up.
+    pub kid_off: Vec<u32>,
+    pub kids: Vec<u32>,
+    /// Project starts, data dates and finish constraints (clock minutes; `NONE` when unset).
+    pub pstart: Vec<i64>,
+    pub pdata: Vec<i64>,
+    pub pfinish_cons: Vec<i64>,
+    pub has_alap: bool,
+    /// Summary-start links were resolved to an earliest child: edits recompute fully.
+    pub full_only: bool,
+    pub labels: Vec<String>,
+}
+
+/// The passes' output, in ordinals of each task's calendar.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct State {
+    pub es: Vec<i64>,
+    pub ef: Vec<i64>,
+    /// Late start as computed from the late finish (for a started task the reported late start is
+    /// its actual start; predecessors use this one).
+    pub ls: Vec<i64>,
+    pub lf: Vec<i64>,
+    /// Zero-duration task whose date reads as a finish (17:00 rather than 08:00 next day).
+    pub side: Vec<bool>,
+    /// Predecessor-list entry that drove the early start (`NO` when none did).
+    pub drv: Vec<u32>,
+    pub pstart_ord: Vec<i64>,
+    pub pdata_ord: Vec<i64>,
+    pub pfin_ord: Vec<i64>,
+    /// Early finish of each project (clock) and its backward-pass finish.
+    pub pef_clock: Vec<i64>,
+    pub pfin_clock: Vec<i64>,
+    pub ran: bool,
+}
+
+/// A compiled schedule: run it, edit durations and lags, and read results.
+///
+/// See the [module documentation](self) for the scheduling rules.
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub(crate) s: Static,
+    pub(crate) cals: Calendars,
+    pub(crate) st: State,
+    pub(crate) scratch: Vec<bool>,
+}
+
+pub(crate) fn label(t: &Task) -> String {
+    match (t.code.is_empty(), t.name.is_empty()) {
+        (false, false) => format!("{} {}", t.code, t.name),
+        (false, true) => t.code.clone(),
+        (true, false) => t.name.clone(),
+        (true, true) => format!("#{}", t.key),
+    }
+}
+
+fn invalid(task: &Task, field: &'static str, message: impl Into<String>) -> ScheduleError {
+    ScheduleError::Invalid { task: label(task), field, message: message.into() }
+}
+
+fn check_minutes(task: &Task, field: &'static str, m: i64) -> Result<(), ScheduleError> {
+    if m < 0 {
+        return Err(invalid(task, field, format!("{m} minutes: must not be negative")));
+    }
+    if m > MAX_MINUTES {
+        return Err(invalid(task, field, format!("{m} minutes is beyond what can be scheduled")));
+    }
+    Ok(())
+}
+
+fn clock_of(t: Option<NaiveDateTime>) -> i64 {
+    t.map_or(NONE, to_clock)
+}
+
+impl Network {
+    /// Validates `schedule` and compiles it into a network ready to [`run`](Network::run).
+    ///
+    /// # Errors
+    /// [`ScheduleError::Invalid`] naming the task, link or calendar and the field: a link to a
+    /// missing task, a negative duration or lag beyond range, an actual finish before the actual
+    /// start, a dated constraint without a date, a missing project or calendar, a calendar error or
+    /// a calendar without any working time. [`ScheduleError::Cycle`] listing the tasks on a loop.
+    ///
+    /// # Complexity
+    /// O(tasks + links + calendars x horizon days); a schedule with start-to-start or
+    /// start-to-finish links from summary tasks runs one extra forward pass to find each summary's
+    /// earliest child.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::{calendar, *};
+    /// let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    /// let t = |c: &str| Task { code: c.into(), name: c.into(), duration: Duration::working(480, DurationUnit::Days), ..Default::default() };
+    /// let s = Schedule {
+    ///     projects: vec![ProjectInfo { start, ..Default::default() }],
+    ///     calendars: vec![calendar::standard()],
+    ///     tasks: vec![t("A"), t("B")],
+    ///     links: vec![Link { pred: 0, succ: 1, kind: LinkType::FS, lag: Lag::default() }, Link { pred: 1, succ: 0, kind: LinkType::FS, lag: Lag::default() }],
+    ///     ..Default::default()
+    /// };
+    /// let err = Network::compile(&s).unwrap_err();
+    /// assert_eq!(err, ScheduleError::Cycle { tasks: vec!["A A".into(), "B B".into()] });
+    /// ```
+    pub fn compile(schedule: &Schedule) -> Result<Network, ScheduleError> {
+        let needs_earliest = schedule.links.iter().any(|l| {
+            matches!(l.kind, LinkType::SS | LinkType::SF)
+                && schedule.tasks.get(l.pred).is_some_and(|t| t.is_summary_like() && t.kind != TaskKind::LevelOfEffort)
+        });
+        if !needs_earliest {
+            return build(schedule, None);
+        }
+        // First pass without summary links (MS Project picks the earliest child as it stands).
+        let mut pre = build(schedule, Some(&[]))?;
+        pre.forward_all(false);
+        let mut earliest = vec![NO; schedule.tasks.len()];
+        for (ix, t) in schedule.tasks.iter().enumerate() {
+            if pre.s.role[ix] != Role::Summary || !t.is_summary_like() {
+                continue;
+            }
+            let mut best = (i64::MAX, NO);
+            for leaf in pre.leaves(ix) {
+                let c = pre.es_clock(leaf as usize);
+                if c < best.0 {
+                    best = (c, leaf);
+                }
+            }
+            earliest[ix] = best.1;
+        }
+        let mut net = build(schedule, Some(&earliest))?;
+        net.s.full_only = true;
+        Ok(net)
+    }
+
+    /// Number of tasks (same as the schedule's).
+    pub fn len(&self) -> usize {
+        self.s.n
+    }
+
+    /// Whether the network has no tasks.
+    pub fn is_empty(&self) -> bool {
+        self.s.n == 0
+    }
+
+    /// Non-summary, active descendants of task `ix`.
+    pub(crate) fn leaves(&self, ix: usize) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut stack = vec![ix as u32];
+        while let Some(t) = stack.pop() {
+            let (a, b) = (self.s.kid_off[t as usize] as usize, self.s.kid_off[t as usize + 1] as usize);
+            for &k in self.s.kids[a..b].iter().rev() {
+                match self.s.role[k as usize] {
+                    Role::Summary => stack.push(k),
+                    Role::Inactive => {}
+                    Role::Task | Role::Manual => out.push(k),
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Compiles `schedule`. `earliest`: `None` expands summary links fully (no SS/SF from summaries);
+/// `Some(&[])` leaves every summary link out; otherwise SS/SF links from a summary start at the
+/// given child.
+fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, ScheduleError> {
+    let opts = &schedule.options;
+    let n = schedule.tasks.len();
+    let mode = opts.mode;
+    let mut calendars = schedule.calendars.clone();
+    if calendars.is_empty() {
+        calendars.push(super::calendar::standard());
+    }
+    if schedule.projects.is_empty() && n > 0 {
+        return Err(ScheduleError::Invalid {
+            task: "schedule".into(),
+            field: "projects",
+            message: "the schedule has tasks but no project (and so no start date)".into(),
+        });
+    }
+    let around = schedule.projects.first().map_or(chrono::NaiveDate::MIN, |p| p.start.date());
+    let around = if around.year_ce().1 < 1800 {
+        chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
+    } else {
+        around
+    };
+    let mut cals = Calendars::compile(&calendars, around)?;
+    let cal24 = if opts.lag_calendar == LagCalendar::TwentyFourHour {
+        cals.push(WorkCalendar::compile(&[twenty_four_hour()], 0, around)?) as u32
+    } else {
+        NO
+    };
+    let ncal = calendars.len();
+    for (pi, p) in schedule.projects.iter().enumerate() {
+        if p.calendar >= ncal {
+            return Err(ScheduleError::Invalid {
+                task: format!("project '{}'", p.name),
+                field: "calendar",
+                message: format!("calendar index {} is out of range ({} calendars)", p.calendar, ncal),
+            });
+        }
+        let _ = pi;
+    }
+
+    let mut role = Vec::with_capacity(n);
+    let mut cal = Vec::with_capacity(n);
+    let mut proj = Vec::with_capacity(n);
+    let mut dur = Vec::with_capacity(n);
+    let mut rem = Vec::with_capacity(n);
+    let mut flags = Vec::with_capacity(n);
+    let mut cons_ix = Vec::with_capacity(n);
+    let mut cons = Vec::new();
+    let mut fix_s = Vec::with_capacity(n);
+    let mut fix_f = Vec::with_capacity(n);
+    let mut has_alap = false;
+    let mut labels = Vec::with_capacity(n);
+    let mut cal_ok = vec![None::<bool>; cals.len()];
+
+    for t in &schedule.tasks {
+        labels.push(label(t));
+        if t.project >= schedule.projects.len() {
+            return Err(invalid(t, "project", format!("project index {} is out of range", t.project)));
+        }
+        let c = t.calendar.unwrap_or(schedule.projects[t.project].calendar);
+        if c >= ncal {
+            return Err(invalid(t, "calendar", format!("calendar index {c} is out of range ({ncal} calendars)")));
+        }
+        let r = if t.inactive {
+            Role::Inactive
+        } else if t.is_summary_like() && t.kind != TaskKind::LevelOfEffort {
+            Role::Summary
+        } else if t.manual && t.stored.start.is_some() && t.stored.finish.is_some() {
+            Role::Manual
+        } else {
+            Role::Task
+        };
+        if matches!(r, Role::Task | Role::Manual) {
+            let ok = *cal_ok[c].get_or_insert_with(|| cals.get(c).is_some_and(WorkCalendar::has_working_time));
+            if !ok {
+                return Err(invalid(t, "calendar", format!("calendar '{}' has no working time", calendars[c].name)));
+            }
+        }
+        check_minutes(t, "duration", t.duration.minutes)?;
+        let mut f = 0u8;
+        if t.duration.elapsed {
+            f |= F_ELAPSED;
+        }
+        let d = if t.is_milestone() { 0 } else { t.duration.minutes };
+        if let (Some(a), Some(b)) = (t.actual_start, t.actual_finish)
+            && b < a
+        {
+            return Err(invalid(t, "actual_finish", format!("actual finish {b} is before the actual start {a}")));
+        }
+        let mut fs = NONE;
+        let mut ff = NONE;
+        if r == Role::Manual {
+            fs = clock_of(t.stored.start);
+            ff = clock_of(t.stored.finish);
+            if ff < fs {
+                ff = fs;
+            }
+        } else if r == Role::Task {
+            if let Some(a) = t.actual_start {
+                f |= F_STARTED;
+                fs = to_clock(a);
+                if let Some(b) = t.actual_finish {
+                    f |= F_FINISHED;
+                    ff = to_clock(b);
+                }
+            } else if let Some(b) = t.actual_finish {
+                // A finish without a start: treat as finished, started a duration earlier.
+                f |= F_STARTED | F_FINISHED;
+                ff = to_clock(b);
+                fs = ff;
+            }
+        }
+        let remaining = if f & F_FINISHED != 0 {
+            0
+        } else if let Some(rd) = t.remaining.filter(|_| f & F_STARTED != 0) {
+            check_minutes(t, "remaining", rd.minutes)?;
+            rd.minutes.min(d)
+        } else if f & F_STARTED != 0 {
+            let pct = if t.percent_complete.is_finite() { t.percent_complete.clamp(0.0, 100.0) } else { 0.0 };
+            ((d as f64) * (1.0 - pct / 100.0)).round() as i64
+        } else {
+            d
+        };
+        let mut c_rec = Cons { primary: None, secondary: None, deadline: clock_of(t.deadline) };
+        for (slot, which, field) in
+            [(&t.constraint, 0, "constraint"), (&t.secondary_constraint, 1, "secondary_constraint")]
+        {
+            if let Some(k) = slot {
+                match k.kind {
+                    ConstraintKind::Asap => {}
+                    ConstraintKind::Alap => {
+                        if which == 0 && r == Role::Task {
+                            f |= F_ALAP;
+                            has_alap = true;
+                        }
+                    }
+                    kind => {
+                        let Some(date) = k.date else {
+                            return Err(invalid(t, field, format!("{kind:?} needs a date")));
+                        };
+                        let v = Some((kind, to_clock(date)));
+                        if which == 0 { c_rec.primary = v } else { c_rec.secondary = v }
+                    }
+                }
+            }
+        }
+        if c_rec.primary.is_some() || c_rec.secondary.is_some() || c_rec.deadline != NONE {
+            f |= F_CONS;
+            cons_ix.push(cons.len() as u32);
+            cons.push(c_rec);
+        } else {
+            cons_ix.push(NO);
+        }
+        role.push(r);
+        cal.push(c as u32);
+        proj.push(t.project as u32);
+        dur.push(d);
+        rem.push(remaining);
+        flags.push(f);
+        fix_s.push(fs);
+        fix_f.push(ff);
+    }
+
+    // Project-calendar pairs.
+    let mut pair_map: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut pairs = Vec::new();
+    let mut pc = Vec::with_capacity(n);
+    for i in 0..n {
+        let key = (proj[i], cal[i]);
+        let ix = *pair_map.entry(key).or_insert_with(|| {
+            pairs.push(key);
+            (pairs.len() - 1) as u32
+        });
+        pc.push(ix);
+    }
+
+    // Children, for roll-up and link expansion.
+    let mut kid_cnt = vec![0u32; n + 1];
+    for t in &schedule.tasks {
+        if let Some(p) = t.parent.filter(|&p| p < n) {
+            kid_cnt[p] += 1;
+        }
+    }
+    let mut kid_off = Vec::with_capacity(n + 1);
+    let mut acc = 0u32;
+    for c in kid_cnt.iter().take(n) {
+        kid_off.push(acc);
+        acc += c;
+    }
+    kid_off.push(acc);
+    let mut kids = vec![0u32; acc as usize];
+    let mut fill = kid_off.clone();
+    for (i, t) in schedule.tasks.iter().enumerate() {
+        if let Some(p) = t.parent.filter(|&p| p < n) {
+            kids[fill[p] as usize] = i as u32;
+            fill[p] += 1;
+        }
+    }
+
+    // Links, expanded where they touch a summary.
+    let mut edges: Vec<(u32, u32, Arc)> = Vec::with_capacity(schedule.links.len());
+    let mut leaf_cache: HashMap<usize, Vec<u32>> = HashMap::new();
+    let mut tmp = Network {
+        s: Static {
+            mode,
+            critical_float: opts.critical_float_minutes,
+            critical_by_longest_path: opts.critical_by_longest_path,
+            float_type: opts.float_type,
+            progress: opts.progress,
+            honour: opts.honour_constraints_over_links,
+            n,
+            role,
+            cal,
+            proj,
+            pc,
+            pairs,
+            dur,
+            rem,
+            flags,
+            cons_ix,
+            cons,
+            fix_s,
+            fix_f,
+            order: Vec::new(),
+            pos: Vec::new(),
+            pred_off: Vec::new(),
+            preds: Vec::new(),
+            succ_off: Vec::new(),
+            succs: Vec::new(),
+            mirror: Vec::new(),
+            link_off: Vec::new(),
+            link_arcs: Vec::new(),
+            kid_off,
+            kids,
+            pstart: schedule.projects.iter().map(|p| to_clock(p.start)).collect(),
+            pdata: schedule.projects.iter().map(|p| clock_of(p.status_date)).collect(),
+            pfinish_cons: schedule.projects.iter().map(|p| clock_of(p.finish_constraint)).collect(),
+            has_alap,
+            full_only: false,
+            labels,
+        },
+        cals,
+        st: State::default(),
+        scratch: Vec::new(),
+    };
+    for (li, l) in schedule.links.iter().enumerate() {
+        let name = || format!("link {li}");
+        if l.pred >= n {
+            return Err(ScheduleError::Invalid {
+                task: name(),
+                field: "pred",
+                message: format!("no task with index {} ({} tasks)", l.pred, n),
+            });
+        }
+        if l.succ >= n {
+            return Err(ScheduleError::Invalid {
+                task: name(),
+                field: "succ",
+                message: format!("no task with index {} ({} tasks)", l.succ, n),
+            });
+        }
+        if l.pred == l.succ {
+            return Err(ScheduleError::Cycle { tasks: vec![tmp.s.labels[l.pred].clone()] });
+        }
+        if l.lag.amount.abs() > MAX_MINUTES && l.lag.unit != super::model::DurationUnit::Percent {
+            return Err(invalid(
+                &schedule.tasks[l.succ],
+                "lag",
+                format!("link {li}: lag {} minutes is out of range", l.lag.amount),
+            ));
+        }
+        let (rp, rs) = (tmp.s.role[l.pred], tmp.s.role[l.succ]);
+        if rp == Role::Inactive || rs == Role::Inactive {
+            continue;
+        }
+        let pred_side: Vec<u32> = if rp == Role::Summary {
+            match earliest {
+                Some([]) => continue,
+                Some(e) if matches!(l.kind, LinkType::SS | LinkType::SF) => match e.get(l.pred) {
+                    Some(&x) if x != NO => vec![x],
+                    _ => continue,
+                },
+                _ => leaf_cache.entry(l.pred).or_insert_with(|| tmp.leaves(l.pred)).clone(),
+            }
+        } else {
+            vec![l.pred as u32]
+        };
+        let succ_side: Vec<u32> = if rs == Role::Summary {
+            if matches!(earliest, Some([])) {
+                continue;
+            }
+            leaf_cache.entry(l.succ).or_insert_with(|| tmp.leaves(l.succ)).clone()
+        } else {
+            vec![l.succ as u32]
+        };
+        for &p in &pred_side {
+            for &s in &succ_side {
+                if p == s {
+                    continue;
+                }
+                let arc = make_arc(&tmp.s, schedule, l.kind, l.lag, p, s, li as u32, cal24);
+                edges.push((p, s, arc));
+            }
+        }
+    }
+
+    // CSR adjacency, both directions; arcs keep link order.
+    let mut pcount = vec![0u32; n + 1];
+    let mut scount = vec![0u32; n + 1];
+    for &(p, s, _) in &edges {
+        pcount[s as usize] += 1;
+        scount[p as usize] += 1;
+    }
+    let prefix = |cnt: &[u32]| {
+        let mut off = Vec::with_capacity(n + 1);
+        let mut a = 0u32;
+        for c in cnt.iter().take(n) {
+            off.push(a);
+            a += c;
+        }
+        off.push(a);
+        off
+    };
+    let pred_off = prefix(&pcount);
+    let succ_off = prefix(&scount);
+    let placeholder = Arc { other: 0, kind: LinkType::FS, flags: 0, lag: 0, lag_cal: 0, link: 0, pct: 0 };
+    let mut preds = vec![placeholder; edges.len()];
+    let mut succs = vec![placeholder; edges.len()];
+    let mut mirror = vec![0u32; edges.len()];
+    let mut pf = pred_off.clone();
+    let mut sf = succ_off.clone();
+    let mut link_cnt = vec![0u32; schedule.links.len() + 1];
+    for &(p, s, arc) in &edges {
+        let pi = pf[s as usize] as usize;
+        pf[s as usize] += 1;
+        let si = sf[p as usize] as usize;
+        sf[p as usize] += 1;
+        preds[pi] = Arc { other: p, ..arc };
+        succs[si] = Arc { other: s, ..arc };
+        mirror[si] = pi as u32;
+        link_cnt[arc.link as usize] += 1;
+    }
+    let link_off = {
+        let mut off = Vec::with_capacity(schedule.links.len() + 1);
+        let mut a = 0u32;
+        for c in link_cnt.iter().take(schedule.links.len()) {
+            off.push(a);
+            a += c;
+        }
+        off.push(a);
+        off
+    };
+    let mut link_arcs = vec![0u32; succs.len()];
+    let mut lf = link_off.clone();
+    for (si, a) in succs.iter().enumerate() {
+        let l = a.link as usize;
+        link_arcs[lf[l] as usize] = si as u32;
+        lf[l] += 1;
+    }
+
+    tmp.s.pred_off = pred_off;
+    tmp.s.preds = preds;
+    tmp.s.succ_off = succ_off;
+    tmp.s.succs = succs;
+    tmp.s.mirror = mirror;
+    tmp.s.link_off = link_off;
+    tmp.s.link_arcs = link_arcs;
+    topo_sort(&mut tmp.s)?;
+    tmp.st = State {
+        es: vec![0; n],
+        ef: vec![0; n],
+        ls: vec![0; n],
+        lf: vec![0; n],
+        side: vec![false; n],
+        drv: vec![NO; n],
+        pstart_ord: Vec::new(),
+        pdata_ord: Vec::new(),
+        pfin_ord: vec![0; tmp.s.pairs.len()],
+        pef_clock: vec![NONE; schedule.projects.len()],
+        pfin_clock: vec![NONE; schedule.projects.len()],
+        ran: false,
+    };
+    let (mut so, mut dd) = (Vec::new(), Vec::new());
+    for &(p, c) in &tmp.s.pairs {
+        let cal = tmp.cals.get_mut(c as usize);
+        so.push(cal.ordinal(tmp.s.pstart[p as usize]));
+        let d = tmp.s.pdata[p as usize];
+        dd.push(if d == NONE { NONE } else { cal.ordinal(d) });
+    }
+    tmp.st.pstart_ord = so;
+    tmp.st.pdata_ord = dd;
+    tmp.scratch = vec![false; n];
+    Ok(tmp)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn make_arc(s: &Static, schedule: &Schedule, kind: LinkType, lag: Lag, p: u32, q: u32, link: u32, cal24: u32) -> Arc {
+    let (cp, cq) = (s.cal[p as usize], s.cal[q as usize]);
+    let lag_cal = match schedule.options.lag_calendar {
+        LagCalendar::Successor => cq,
+        LagCalendar::Predecessor => cp,
+        LagCalendar::TwentyFourHour => cal24,
+        LagCalendar::ProjectDefault => schedule.projects[s.proj[q as usize] as usize].calendar as u32,
+    };
+    let mut flags = 0u8;
+    let (amount, pct) = if lag.unit == super::model::DurationUnit::Percent {
+        let pd = s.dur[p as usize];
+        if s.flags[p as usize] & F_ELAPSED != 0 {
+            flags |= A_ELAPSED;
+        }
+        (pct_lag(pd, lag.amount), lag.amount)
+    } else {
+        if lag.elapsed {
+            flags |= A_ELAPSED;
+        }
+        (lag.amount, 0)
+    };
+    let mut a = Arc { other: 0, kind, flags, lag: amount, lag_cal, link, pct };
+    refresh_fast(&mut a, cp, cq);
+    a
+}
+
+/// Lag in minutes for `bp` basis points of a predecessor duration `d`.
+pub(crate) fn pct_lag(d: i64, bp: i64) -> i64 {
+    let v = (i128::from(d) * i128::from(bp)) / 10_000;
+    v.clamp(-i128::from(MAX_MINUTES), i128::from(MAX_MINUTES)) as i64
+}
+
+pub(crate) fn refresh_fast(a: &mut Arc, cp: u32, cq: u32) {
+    let fast = cp == cq && (a.lag == 0 || (a.flags & A_ELAPSED == 0 && a.lag_cal == cq));
+    if fast { a.flags |= A_FAST } else { a.flags &= !A_FAST }
+}
+
+/// Kahn's algorithm; on a loop, walks back along unfinished predecessors to name it.
+fn topo_sort(s: &mut Static) -> Result<(), ScheduleError> {
+    let n = s.n;
+    let in_net = |r: Role| matches!(r, Role::Task | Role::Manual);
+    let mut indeg: Vec<u32> = (0..n).map(|t| s.pred_off[t + 1] - s.pred_off[t]).collect();
+    let mut order = Vec::with_capacity(n);
+    for (t, &d) in indeg.iter().enumerate() {
+        if in_net(s.role[t]) && d == 0 {
+            order.push(t as u32);
+        }
+    }
+    let mut head = 0;
+    while head < order.len() {
+        let t = order[head] as usize;
+        head += 1;
+        for a in &s.succs[s.succ_off[t] as usize..s.succ_off[t + 1] as usize] {
+            let q = a.other as usize;
+            indeg[q] -= 1;
+            if indeg[q] == 0 {
+                order.push(q as u32);
+            }
+        }
+    }
+    let members = (0..n).filter(|&t| in_net(s.role[t])).count();
+    if order.len() < members {
+        // Every task left has an unfinished predecessor: walk back until one repeats.
+        let Some(mut t) = (0..n).find(|&t| in_net(s.role[t]) && indeg[t] > 0) else {
+            return Err(ScheduleError::Cycle { tasks: Vec::new() });
+        };
+        let mut seen = vec![NO; n];
+        let mut path = Vec::new();
+        while seen[t] == NO {
+            seen[t] = path.len() as u32;
+            path.push(t);
+            let a = s.preds[s.pred_off[t] as usize..s.pred_off[t + 1] as usize]
+                .iter()
+                .find(|a| indeg[a.other as usize] > 0);
+            match a {
+                Some(a) => t = a.other as usize,
+                None => break,
+            }
+        }
+        let start = seen[t] as usize;
+        let mut cyc: Vec<usize> = path[start..].to_vec();
+        cyc.reverse();
+        // Start the report at the loop's lowest task index, for stable messages.
+        if let Some(min_pos) = cyc.iter().enumerate().min_by_key(|(_, t)| **t).map(|(i, _)| i) {
+            cyc.rotate_left(min_pos);
+        }
+        return Err(ScheduleError::Cycle { tasks: cyc.into_iter().map(|t| s.labels[t].clone()).collect() });
+    }
+    let mut pos = vec![NO; n];
+    for (i, &t) in order.iter().enumerate() {
+        pos[t as usize] = i as u32;
+    }
+    s.order = order;
+    s.pos = pos;
+    Ok(())
+}

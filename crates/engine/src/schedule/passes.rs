@@ -1,0 +1,445 @@
+//! The forward and backward passes over a compiled [`Network`], in working-minute ordinals.
+
+use super::model::{ConstraintKind, LinkType, Mode, ProgressRule};
+use super::network::{
+    A_ELAPSED, A_FAST, Arc, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_STARTED, NO, NONE, Network, Role,
+};
+
+impl Network {
+    #[inline]
+    pub(crate) fn is(&self, t: usize, f: u8) -> bool {
+        self.s.flags[t] & f != 0
+    }
+
+    /// `es + d` for task `t` (clock arithmetic for an elapsed duration).
+    #[inline]
+    pub(crate) fn add_dur(&mut self, t: usize, es: i64, d: i64) -> i64 {
+        if self.s.flags[t] & F_ELAPSED == 0 || d == 0 {
+            return es + d;
+        }
+        let cal = self.cals.get_mut(self.s.cal[t] as usize);
+        let c = cal.start_clock(es);
+        cal.ordinal(c + d)
+    }
+
+    /// `ef - d` for task `t`.
+    #[inline]
+    pub(crate) fn sub_dur(&mut self, t: usize, ef: i64, d: i64) -> i64 {
+        if self.s.flags[t] & F_ELAPSED == 0 || d == 0 {
+            return ef - d;
+        }
+        let cal = self.cals.get_mut(self.s.cal[t] as usize);
+        let c = cal.finish_clock(ef);
+        cal.ordinal(c - d)
+    }
+
+    /// Ordinal of clock `c` on task `t`'s calendar.
+    #[inline]
+    pub(crate) fn ord(&mut self, t: usize, c: i64) -> i64 {
+        self.cals.get_mut(self.s.cal[t] as usize).ordinal(c)
+    }
+
+    /// Early start of `t` as a clock time.
+    pub(crate) fn es_clock(&mut self, t: usize) -> i64 {
+        if self.s.fix_s[t] != NONE && (self.s.role[t] == Role::Manual || self.is(t, F_STARTED)) {
+            return self.s.fix_s[t];
+        }
+        let cal = self.cals.get_mut(self.s.cal[t] as usize);
+        if self.st.side[t] { cal.finish_clock(self.st.es[t]) } else { cal.start_clock(self.st.es[t]) }
+    }
+
+    /// Early finish of `t` as a clock time.
+    pub(crate) fn ef_clock(&mut self, t: usize) -> i64 {
+        if self.s.fix_f[t] != NONE && (self.s.role[t] == Role::Manual || self.is(t, F_FINISHED)) {
+            return self.s.fix_f[t];
+        }
+        if self.st.ef[t] == self.st.es[t] && !self.is(t, F_STARTED) {
+            return self.es_clock(t);
+        }
+        if self.is(t, F_ELAPSED) && !(self.s.mode == Mode::Primavera && self.is(t, F_STARTED)) {
+            return self.es_clock(t) + self.s.dur[t];
+        }
+        self.cals.get_mut(self.s.cal[t] as usize).finish_clock(self.st.ef[t])
+    }
+
+    /// Late start (as computed from the late finish) of `t` as a clock time.
+    pub(crate) fn ls_clock(&mut self, t: usize) -> i64 {
+        if self.st.ls[t] == self.st.lf[t] {
+            return self.lf_clock(t);
+        }
+        if self.is(t, F_ELAPSED) {
+            return self.lf_clock(t) - self.s.rem[t];
+        }
+        self.cals.get_mut(self.s.cal[t] as usize).start_clock(self.st.ls[t])
+    }
+
+    /// Late finish of `t` as a clock time.
+    pub(crate) fn lf_clock(&mut self, t: usize) -> i64 {
+        if self.is(t, F_FINISHED) && self.s.fix_f[t] != NONE {
+            return self.s.fix_f[t];
+        }
+        self.cals.get_mut(self.s.cal[t] as usize).finish_clock(self.st.lf[t])
+    }
+
+    /// Applies a link's lag to a clock time; `finish`: the result reads as a finish.
+    #[inline]
+    fn lag_clock(&mut self, a: &Arc, c: i64, sign: i64, finish: bool) -> i64 {
+        let lag = a.lag * sign;
+        if lag == 0 {
+            return c;
+        }
+        if a.flags & A_ELAPSED != 0 {
+            return c + lag;
+        }
+        let cal = self.cals.get_mut(a.lag_cal as usize);
+        let w = cal.ordinal(c) + lag;
+        if finish { cal.finish_clock(w) } else { cal.start_clock(w) }
+    }
+
+    /// Early start of successor `t` required by predecessor arc `a`; and whether it reads as a
+    /// finish.
+    #[inline]
+    fn fwd_candidate(&mut self, t: usize, a: &Arc, alap: bool) -> (i64, bool) {
+        let p = a.other as usize;
+        let late = alap && self.is(p, F_ALAP) && !self.is(t, F_ALAP);
+        let (ps, pf) = if late { (self.st.ls[p], self.st.lf[p]) } else { (self.st.es[p], self.st.ef[p]) };
+        let finish_side = a.lag > 0 || (a.lag == 0 && matches!(a.kind, LinkType::FS | LinkType::FF));
+        let d = self.s.dur[t];
+        if a.flags & A_FAST != 0 && !late {
+            let v = match a.kind {
+                LinkType::FS => pf + a.lag,
+                LinkType::SS => ps + a.lag,
+                LinkType::FF => self.sub_dur(t, pf + a.lag, self.s.rem[t]),
+                LinkType::SF => self.sub_dur(t, ps + a.lag, d),
+            };
+            return (v, finish_side);
+        }
+        let anchor = match (a.kind, late) {
+            (LinkType::FS | LinkType::FF, false) => self.ef_clock(p),
+            (LinkType::SS | LinkType::SF, false) => self.es_clock(p),
+            (LinkType::FS | LinkType::FF, true) => self.cals.get_mut(self.s.cal[p] as usize).finish_clock(pf),
+            (LinkType::SS | LinkType::SF, true) => self.cals.get_mut(self.s.cal[p] as usize).start_clock(ps),
+        };
+        let c = self.lag_clock(a, anchor, 1, finish_side);
+        let w = self.ord(t, c);
+        let v = match a.kind {
+            LinkType::FS | LinkType::SS => w,
+            LinkType::FF => self.sub_dur(t, w, self.s.rem[t]),
+            LinkType::SF => self.sub_dur(t, w, d),
+        };
+        (v, finish_side)
+    }
+
+    /// Recomputes the early dates of network task `t`; returns whether they changed.
+    pub(crate) fn forward_task(&mut self, t: usize, alap: bool) -> bool {
+        let old = (self.st.es[t], self.st.ef[t], self.st.side[t]);
+        let ms = self.s.mode == Mode::MsProject;
+        let pcx = self.s.pc[t] as usize;
+        let d = self.s.dur[t];
+        let (es, ef, side, drv);
+        if self.s.role[t] == Role::Manual || self.is(t, F_FINISHED) {
+            es = self.ord(t, self.s.fix_s[t]);
+            ef = self.ord(t, self.s.fix_f[t]);
+            side = false;
+            drv = NO;
+        } else {
+            // Logic: the latest requirement of the predecessors.
+            let (a0, a1) = (self.s.pred_off[t] as usize, self.s.pred_off[t + 1] as usize);
+            let mut logic = i64::MIN;
+            let mut lside = false;
+            let mut ldrv = NO;
+            let pstart = self.st.pstart_ord[pcx];
+            for k in a0..a1 {
+                let a = self.s.preds[k];
+                let (mut v, fs) = self.fwd_candidate(t, &a, alap);
+                if ms && a.kind == LinkType::FF && v < pstart {
+                    v = pstart;
+                }
+                if v > logic || (v == logic && lside && !fs) {
+                    logic = v;
+                    lside = fs;
+                    ldrv = k as u32;
+                }
+            }
+            let started = self.is(t, F_STARTED);
+            if started && ms {
+                // MS Project: the task runs from its actual start for its whole duration.
+                es = self.ord(t, self.s.fix_s[t]);
+                let mut f = self.add_dur(t, es, d);
+                if self.is(t, F_CONS) {
+                    let c = self.s.cons[self.s.cons_ix[t] as usize];
+                    if let Some((ConstraintKind::Fnet, at)) = c.primary {
+                        f = f.max(self.ord(t, at));
+                    }
+                }
+                ef = f;
+                side = false;
+                drv = NO;
+            } else if started {
+                // P6: the remaining work runs from the data date (after unfinished predecessors
+                // under retained logic).
+                es = self.ord(t, self.s.fix_s[t]);
+                let dd = self.st.pdata_ord[pcx];
+                let mut rs = if dd == NONE { es } else { dd };
+                if self.s.progress != ProgressRule::ProgressOverride && logic != i64::MIN {
+                    rs = rs.max(logic);
+                }
+                rs = rs.max(es);
+                ef = self.add_dur(t, rs, self.s.rem[t]);
+                side = false;
+                drv = if logic != i64::MIN && rs == logic { ldrv } else { NO };
+            } else {
+                let mut e;
+                let mut sd = lside;
+                let mut dv = ldrv;
+                if logic == i64::MIN {
+                    e = pstart;
+                    sd = false;
+                    dv = NO;
+                    if ms && self.is(t, F_CONS) {
+                        let c = self.s.cons[self.s.cons_ix[t] as usize];
+                        match c.primary {
+                            Some((ConstraintKind::Snet, at)) => e = self.ord(t, at),
+                            Some((ConstraintKind::Fnet, at)) => {
+                                let w = self.ord(t, at);
+                                e = self.sub_dur(t, w, d);
+                            }
+                            _ => {}
+                        }
+                    }
+                } else {
+                    e = logic;
+                }
+                if !ms {
+                    if e < pstart {
+                        e = pstart;
+                        dv = NO;
+                        sd = false;
+                    }
+                    let dd = self.st.pdata_ord[pcx];
+                    if dd != NONE && e < dd {
+                        e = dd;
+                        dv = NO;
+                        sd = false;
+                    }
+                }
+                if self.is(t, F_CONS) {
+                    let before = e;
+                    e = self.early_constraints(t, e);
+                    if e != before {
+                        dv = NO;
+                        sd = false;
+                    }
+                }
+                es = e;
+                ef = self.add_dur(t, e, d);
+                side = sd && d == 0;
+                drv = dv;
+            }
+        }
+        self.st.es[t] = es;
+        self.st.ef[t] = ef;
+        self.st.side[t] = side;
+        self.st.drv[t] = drv;
+        old != (es, ef, side)
+    }
+
+    fn early_constraints(&mut self, t: usize, mut e: i64) -> i64 {
+        let c = self.s.cons[self.s.cons_ix[t] as usize];
+        let d = self.s.dur[t];
+        let ms = self.s.mode == Mode::MsProject;
+        for (kind, at) in [c.primary, c.secondary].into_iter().flatten() {
+            let w = self.ord(t, at);
+            match kind {
+                ConstraintKind::Snet => e = e.max(w),
+                ConstraintKind::Fnet => e = e.max(self.sub_dur(t, w, d)),
+                ConstraintKind::Snlt if ms && self.s.honour => e = e.min(w),
+                ConstraintKind::Fnlt if ms && self.s.honour => e = e.min(self.sub_dur(t, w, d)),
+                ConstraintKind::Mso if ms => e = w,
+                ConstraintKind::Mfo if ms => e = self.sub_dur(t, w, d),
+                // P6 "start on"/"finish on": not earlier than the date, soft against logic.
+                ConstraintKind::Mso => e = e.max(w),
+                ConstraintKind::Mfo => e = e.max(self.sub_dur(t, w, d)),
+                ConstraintKind::MandatoryStart => e = w,
+                ConstraintKind::MandatoryFinish => e = self.sub_dur(t, w, d),
+                _ => {}
+            }
+        }
+        e
+    }
+
+    /// Forward pass over every network task.
+    pub(crate) fn forward_all(&mut self, alap: bool) {
+        for i in 0..self.s.order.len() {
+            let t = self.s.order[i] as usize;
+            self.forward_task(t, alap);
+        }
+    }
+
+    /// Project finishes from the early finishes (or the finish constraints), in each pair's calendar.
+    pub(crate) fn project_finishes(&mut self) -> bool {
+        let np = self.st.pef_clock.len();
+        let mut pmax = vec![i64::MIN; self.s.pairs.len()];
+        for &t in &self.s.order {
+            let t = t as usize;
+            let p = self.s.pc[t] as usize;
+            if self.st.ef[t] > pmax[p] {
+                pmax[p] = self.st.ef[t];
+            }
+        }
+        let mut pef = vec![NONE; np];
+        for (i, &(p, c)) in self.s.pairs.clone().iter().enumerate() {
+            if pmax[i] == i64::MIN {
+                continue;
+            }
+            // The latest early finish as a clock: find a task at the max to respect elapsed ends.
+            let clock = self.cals.get_mut(c as usize).finish_clock(pmax[i]);
+            let p = p as usize;
+            if clock > pef[p] {
+                pef[p] = clock;
+            }
+        }
+        // Elapsed tasks can end outside working time: look at them directly.
+        for i in 0..self.s.order.len() {
+            let t = self.s.order[i] as usize;
+            if self.is(t, F_ELAPSED) {
+                let c = self.ef_clock(t);
+                let p = self.s.proj[t] as usize;
+                if c > pef[p] {
+                    pef[p] = c;
+                }
+            }
+        }
+        let mut pfin = vec![NONE; np];
+        for p in 0..np {
+            let cons = self.s.pfinish_cons[p];
+            pfin[p] = if cons != NONE {
+                cons
+            } else if pef[p] != NONE {
+                pef[p]
+            } else {
+                self.s.pstart[p]
+            };
+        }
+        let changed = pfin != self.st.pfin_clock;
+        self.st.pef_clock = pef;
+        self.st.pfin_clock = pfin;
+        if changed {
+            for i in 0..self.s.pairs.len() {
+                let (p, c) = self.s.pairs[i];
+                let clock = self.st.pfin_clock[p as usize];
+                self.st.pfin_ord[i] = self.cals.get_mut(c as usize).ordinal(clock);
+            }
+        }
+        changed
+    }
+
+    /// Late finish of predecessor `t` required by successor arc `a`.
+    #[inline]
+    fn bwd_candidate(&mut self, t: usize, a: &Arc) -> i64 {
+        let q = a.other as usize;
+        let d = self.s.dur[t];
+        if a.flags & A_FAST != 0 {
+            return match a.kind {
+                LinkType::FS => self.st.ls[q] - a.lag,
+                LinkType::SS => self.add_dur(t, self.st.ls[q] - a.lag, d),
+                LinkType::FF => self.st.lf[q] - a.lag,
+                LinkType::SF => self.add_dur(t, self.st.lf[q] - a.lag, d),
+            };
+        }
+        let anchor = match a.kind {
+            LinkType::FS | LinkType::SS => self.ls_clock(q),
+            LinkType::FF | LinkType::SF => self.lf_clock(q),
+        };
+        let finish = matches!(a.kind, LinkType::FS | LinkType::FF);
+        let c = self.lag_clock(a, anchor, -1, finish);
+        let w = self.ord(t, c);
+        match a.kind {
+            LinkType::FS | LinkType::FF => w,
+            LinkType::SS | LinkType::SF => self.add_dur(t, w, d),
+        }
+    }
+
+    /// Recomputes the late dates of network task `t`; returns whether they changed.
+    pub(crate) fn backward_task(&mut self, t: usize) -> bool {
+        let old = (self.st.ls[t], self.st.lf[t]);
+        let ms = self.s.mode == Mode::MsProject;
+        let (ls, lf);
+        if self.is(t, F_FINISHED) && self.s.role[t] == Role::Task {
+            ls = self.ord(t, self.s.fix_s[t]);
+            lf = self.ord(t, self.s.fix_f[t]);
+        } else {
+            let pfin = self.st.pfin_ord[self.s.pc[t] as usize];
+            let mut l = pfin;
+            let (a0, a1) = (self.s.succ_off[t] as usize, self.s.succ_off[t + 1] as usize);
+            let mut any = false;
+            for k in a0..a1 {
+                let a = self.s.succs[k];
+                let q = a.other as usize;
+                if self.is(q, F_FINISHED) && self.s.role[q] == Role::Task {
+                    continue;
+                }
+                let mut v = self.bwd_candidate(t, &a);
+                if ms && v > pfin {
+                    v = pfin;
+                }
+                if !any || v < l {
+                    l = v;
+                    any = true;
+                }
+            }
+            if self.is(t, F_CONS) {
+                l = self.late_constraints(t, l);
+            }
+            lf = l;
+            ls = self.sub_dur(t, l, self.s.rem[t]);
+        }
+        self.st.ls[t] = ls;
+        self.st.lf[t] = lf;
+        old != (ls, lf)
+    }
+
+    fn late_constraints(&mut self, t: usize, mut l: i64) -> i64 {
+        let c = self.s.cons[self.s.cons_ix[t] as usize];
+        let d = self.s.rem[t];
+        let ms = self.s.mode == Mode::MsProject;
+        for (kind, at) in [c.primary, c.secondary].into_iter().flatten() {
+            let w = self.ord(t, at);
+            match kind {
+                ConstraintKind::Snlt => l = l.min(self.add_dur(t, w, d)),
+                ConstraintKind::Fnlt => l = l.min(w),
+                ConstraintKind::Mso if ms => l = self.add_dur(t, w, d),
+                ConstraintKind::Mfo if ms => l = w,
+                ConstraintKind::Mso => l = l.min(self.add_dur(t, w, d)),
+                ConstraintKind::Mfo => l = l.min(w),
+                ConstraintKind::MandatoryStart => l = self.add_dur(t, w, d),
+                ConstraintKind::MandatoryFinish => l = w,
+                _ => {}
+            }
+        }
+        if c.deadline != NONE {
+            let w = self.ord(t, c.deadline);
+            l = l.min(w);
+        }
+        l
+    }
+
+    /// Backward pass over every network task.
+    pub(crate) fn backward_all(&mut self) {
+        for i in (0..self.s.order.len()).rev() {
+            let t = self.s.order[i] as usize;
+            self.backward_task(t);
+        }
+    }
+
+    /// Both passes (and MS Project's second forward pass for as-late-as-possible tasks).
+    pub(crate) fn passes(&mut self) {
+        self.forward_all(false);
+        self.project_finishes();
+        self.backward_all();
+        if self.s.has_alap && self.s.mode == Mode::MsProject {
+            self.forward_all(true);
+        }
+        self.st.ran = true;
+    }
+}

@@ -1,0 +1,414 @@
+//! Reading results out of a [`Network`]: dates, total and free float, critical flags, summary
+//! roll-up and the longest path.
+
+use super::calendar::from_clock;
+use super::cpm::{ScheduleError, ScheduleResult, TaskResult};
+use super::model::{FloatType, LinkType, Mode, TaskIx};
+use super::network::{A_FAST, F_ALAP, F_FINISHED, F_STARTED, NO, NONE, Network, Role};
+
+/// A task's results as clock minutes, before conversion.
+#[derive(Debug, Clone, Copy)]
+struct Clocks {
+    es: i64,
+    ef: i64,
+    ls: i64,
+    lf: i64,
+    start: i64,
+    finish: i64,
+    tf: i64,
+    ff: i64,
+    critical: bool,
+    scheduled: bool,
+}
+
+impl Network {
+    /// Runs both passes over the whole network and returns the results.
+    ///
+    /// # Errors
+    /// [`ScheduleError::Invalid`] when a date runs past the supported range (years 1800-2400).
+    ///
+    /// # Complexity
+    /// O(tasks + links).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::{calendar, *};
+    /// let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    /// let t = |c: &str, d: i64| Task { code: c.into(), duration: Duration::working(d, DurationUnit::Hours), ..Default::default() };
+    /// let s = Schedule {
+    ///     projects: vec![ProjectInfo { start, ..Default::default() }],
+    ///     calendars: vec![calendar::standard()],
+    ///     tasks: vec![t("A", 240), t("B", 480)],
+    ///     links: vec![Link { pred: 0, succ: 1, kind: LinkType::SS, lag: Lag { amount: 60, ..Default::default() } }],
+    ///     ..Default::default()
+    /// };
+    /// let mut net = Network::compile(&s).unwrap();
+    /// let r = net.run().unwrap();
+    /// assert_eq!(r.tasks[1].early_start.to_string(), "2024-01-01 09:00:00");
+    /// // A's start drives B's start, so A has no slack.
+    /// assert_eq!(r.tasks[0].total_float, 0);
+    /// ```
+    pub fn run(&mut self) -> Result<ScheduleResult, ScheduleError> {
+        self.passes();
+        self.result()
+    }
+
+    /// The results of the last run or edit, for every task.
+    ///
+    /// # Errors
+    /// [`ScheduleError::Invalid`] when a date ran past the supported range (years 1800-2400).
+    ///
+    /// # Complexity
+    /// O(tasks + links).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::{calendar, *};
+    /// let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    /// let s = Schedule {
+    ///     projects: vec![ProjectInfo { start, ..Default::default() }],
+    ///     calendars: vec![calendar::standard()],
+    ///     tasks: vec![Task { code: "A".into(), duration: Duration::working(480, DurationUnit::Days), ..Default::default() }],
+    ///     ..Default::default()
+    /// };
+    /// let mut net = Network::compile(&s).unwrap();
+    /// net.run().unwrap();
+    /// net.set_duration(0, 960).unwrap();
+    /// assert_eq!(net.result().unwrap().finish.to_string(), "2024-01-02 17:00:00");
+    /// ```
+    pub fn result(&mut self) -> Result<ScheduleResult, ScheduleError> {
+        if !self.st.ran {
+            self.passes();
+        }
+        let n = self.s.n;
+        let mut clocks: Vec<Option<Clocks>> = vec![None; n];
+        for (t, slot) in clocks.iter_mut().enumerate() {
+            *slot = match self.s.role[t] {
+                Role::Task | Role::Manual => Some(self.task_clocks(t)),
+                Role::Inactive => {
+                    let p = self.s.pstart[self.s.proj[t] as usize];
+                    Some(Clocks {
+                        es: p,
+                        ef: p,
+                        ls: p,
+                        lf: p,
+                        start: p,
+                        finish: p,
+                        tf: 0,
+                        ff: 0,
+                        critical: false,
+                        scheduled: false,
+                    })
+                }
+                Role::Summary => None,
+            };
+        }
+        // Summaries: children follow their parent in outline order, so go backwards.
+        for t in (0..n).rev() {
+            if self.s.role[t] == Role::Summary {
+                clocks[t] = Some(self.rollup(t, &clocks));
+            }
+        }
+        if self.cals.overflowed() {
+            return Err(ScheduleError::Invalid {
+                task: "schedule".into(),
+                field: "dates",
+                message: "dates run past the supported range (years 1800 to 2400)".into(),
+            });
+        }
+        let mut longest = self.longest_path();
+        if self.s.critical_by_longest_path {
+            let on = self.longest_path_marks();
+            for (t, c) in clocks.iter_mut().enumerate() {
+                if let Some(c) = c
+                    && self.s.role[t] != Role::Summary
+                {
+                    c.critical = on[t];
+                }
+            }
+        }
+        longest.shrink_to_fit();
+        let tasks = clocks
+            .into_iter()
+            .map(|c| {
+                let c = c.unwrap_or(Clocks {
+                    es: 0,
+                    ef: 0,
+                    ls: 0,
+                    lf: 0,
+                    start: 0,
+                    finish: 0,
+                    tf: 0,
+                    ff: 0,
+                    critical: false,
+                    scheduled: false,
+                });
+                TaskResult {
+                    early_start: from_clock(c.es),
+                    early_finish: from_clock(c.ef),
+                    late_start: from_clock(c.ls),
+                    late_finish: from_clock(c.lf),
+                    total_float: c.tf,
+                    free_float: c.ff,
+                    critical: c.critical,
+                    start: from_clock(c.start),
+                    finish: from_clock(c.finish),
+                    scheduled: c.scheduled,
+                }
+            })
+            .collect();
+        let finish = self.st.pef_clock.iter().copied().filter(|&c| c != NONE).max();
+        let finish = finish
+            .or_else(|| self.s.pstart.iter().copied().max())
+            .map_or(chrono::DateTime::UNIX_EPOCH.naive_utc(), from_clock);
+        Ok(ScheduleResult { mode: self.s.mode, tasks, finish, longest_path: longest })
+    }
+
+    /// The result of one task (summaries roll up from their children).
+    ///
+    /// # Errors
+    /// [`ScheduleError::Invalid`] when `task` is out of range.
+    ///
+    /// # Complexity
+    /// O(links of the task), or O(descendants) for a summary.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::{calendar, *};
+    /// let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    /// let s = Schedule {
+    ///     projects: vec![ProjectInfo { start, ..Default::default() }],
+    ///     calendars: vec![calendar::standard()],
+    ///     tasks: vec![Task { code: "A".into(), duration: Duration::working(480, DurationUnit::Days), ..Default::default() }],
+    ///     ..Default::default()
+    /// };
+    /// let mut net = Network::compile(&s).unwrap();
+    /// net.run().unwrap();
+    /// assert_eq!(net.task(0).unwrap().early_finish.to_string(), "2024-01-01 17:00:00");
+    /// ```
+    pub fn task(&mut self, task: TaskIx) -> Result<TaskResult, ScheduleError> {
+        if task >= self.s.n {
+            return Err(ScheduleError::Invalid {
+                task: format!("task {task}"),
+                field: "task",
+                message: format!("no task with index {task} ({} tasks)", self.s.n),
+            });
+        }
+        if !self.st.ran {
+            self.passes();
+        }
+        // Small networks or summaries: compute the whole result.
+        if self.s.role[task] == Role::Summary || self.s.role[task] == Role::Inactive {
+            return Ok(self.result()?.tasks[task]);
+        }
+        let c = self.task_clocks(task);
+        Ok(TaskResult {
+            early_start: from_clock(c.es),
+            early_finish: from_clock(c.ef),
+            late_start: from_clock(c.ls),
+            late_finish: from_clock(c.lf),
+            total_float: c.tf,
+            free_float: c.ff,
+            critical: c.critical,
+            start: from_clock(c.start),
+            finish: from_clock(c.finish),
+            scheduled: c.scheduled,
+        })
+    }
+
+    fn task_clocks(&mut self, t: usize) -> Clocks {
+        let ms = self.s.mode == Mode::MsProject;
+        let es = self.es_clock(t);
+        let ef = self.ef_clock(t);
+        let lf = self.lf_clock(t);
+        let started = self.s.flags[t] & F_STARTED != 0;
+        let finished = self.s.flags[t] & F_FINISHED != 0;
+        let ls = if started && self.s.role[t] == Role::Task { self.s.fix_s[t] } else { self.ls_clock(t) };
+        let (s0, f0) = (self.st.ls[t] - self.st.es[t], self.st.lf[t] - self.st.ef[t]);
+        let alap = self.s.flags[t] & F_ALAP != 0;
+        let tf = if finished && self.s.role[t] == Role::Task {
+            0
+        } else if started {
+            f0
+        } else if ms {
+            s0.min(f0)
+        } else {
+            match self.s.float_type {
+                FloatType::Start => s0,
+                FloatType::Finish => f0,
+                FloatType::Smallest => s0.min(f0),
+            }
+        };
+        let ff = self.free_float(t, tf);
+        let critical = !(finished && self.s.role[t] == Role::Task) && tf <= self.s.critical_float;
+        let (start, finish) = if alap && !started { (ls, lf) } else { (es, ef) };
+        Clocks { es, ef, ls, lf, start, finish, tf, ff, critical, scheduled: self.s.role[t] == Role::Task }
+    }
+
+    fn free_float(&mut self, t: usize, tf: i64) -> i64 {
+        if self.s.flags[t] & F_FINISHED != 0 && self.s.role[t] == Role::Task {
+            return 0;
+        }
+        let (a0, a1) = (self.s.succ_off[t] as usize, self.s.succ_off[t + 1] as usize);
+        let mut best: Option<i64> = None;
+        for k in a0..a1 {
+            let a = self.s.succs[k];
+            let q = a.other as usize;
+            if self.s.flags[q] & F_FINISHED != 0 && self.s.role[q] == Role::Task {
+                continue;
+            }
+            let gap = if a.flags & A_FAST != 0 {
+                let g = match a.kind {
+                    LinkType::FS => self.st.es[q] - self.st.ef[t],
+                    LinkType::SS => self.st.es[q] - self.st.es[t],
+                    LinkType::FF => self.st.ef[q] - self.st.ef[t],
+                    LinkType::SF => self.st.ef[q] - self.st.es[t],
+                };
+                g - a.lag
+            } else {
+                let (target, own) = match a.kind {
+                    LinkType::FS => (self.es_clock(q), self.st.ef[t]),
+                    LinkType::SS => (self.es_clock(q), self.st.es[t]),
+                    LinkType::FF => (self.ef_clock(q), self.st.ef[t]),
+                    LinkType::SF => (self.ef_clock(q), self.st.es[t]),
+                };
+                let w = self.ord(t, target);
+                let lag = if a.flags & super::network::A_ELAPSED != 0 || a.lag_cal != self.s.cal[t] {
+                    // Convert the lag through the clock at the target.
+                    let cal = self.cals.get_mut(a.lag_cal.min(self.cals.len() as u32 - 1) as usize);
+                    let back = if a.flags & super::network::A_ELAPSED != 0 {
+                        target - a.lag
+                    } else {
+                        let o = cal.ordinal(target) - a.lag;
+                        cal.start_clock(o)
+                    };
+                    w - self.ord(t, back)
+                } else {
+                    a.lag
+                };
+                w - own - lag
+            };
+            best = Some(best.map_or(gap, |b: i64| b.min(gap)));
+        }
+        let ff = best.unwrap_or(tf);
+        if self.s.mode == Mode::MsProject { ff.max(0) } else { ff }
+    }
+
+    fn rollup(&mut self, t: usize, clocks: &[Option<Clocks>]) -> Clocks {
+        let (a, b) = (self.s.kid_off[t] as usize, self.s.kid_off[t + 1] as usize);
+        let mut acc: Option<Clocks> = None;
+        for i in a..b {
+            let k = self.s.kids[i] as usize;
+            if self.s.role[k] == Role::Inactive {
+                continue;
+            }
+            let Some(c) = clocks[k] else { continue };
+            if !c.scheduled && self.s.role[k] == Role::Summary && c.es == NONE {
+                continue;
+            }
+            let alap = self.s.flags[k] & F_ALAP != 0;
+            let (ces, cef) = if alap { (c.ls, c.lf) } else { (c.es, c.ef) };
+            let (cls, clf) = if self.s.role[k] == Role::Manual { (c.es, c.ef) } else { (c.ls, c.lf) };
+            acc = Some(match acc {
+                None => Clocks {
+                    es: ces,
+                    ef: cef,
+                    ls: cls,
+                    lf: clf,
+                    start: c.start,
+                    finish: c.finish,
+                    critical: c.critical,
+                    ..c
+                },
+                Some(x) => Clocks {
+                    es: x.es.min(ces),
+                    ef: x.ef.max(cef),
+                    ls: x.ls.min(cls),
+                    lf: x.lf.max(clf),
+                    start: x.start.min(c.start),
+                    finish: x.finish.max(c.finish),
+                    critical: x.critical || c.critical,
+                    ..x
+                },
+            });
+        }
+        let Some(mut x) = acc else {
+            let p = self.s.pstart[self.s.proj[t] as usize];
+            return Clocks {
+                es: p,
+                ef: p,
+                ls: p,
+                lf: p,
+                start: p,
+                finish: p,
+                tf: 0,
+                ff: 0,
+                critical: false,
+                scheduled: false,
+            };
+        };
+        let cal = self.cals.get_mut(self.s.cal[t] as usize);
+        let s0 = cal.ordinal(x.ls) - cal.ordinal(x.es);
+        let f0 = cal.ordinal(x.lf) - cal.ordinal(x.ef);
+        x.tf = s0.min(f0);
+        x.ff = x.tf.max(0);
+        x.scheduled = true;
+        x
+    }
+
+    /// The driving chain ending at the latest early finish, first task to last.
+    fn longest_path(&mut self) -> Vec<TaskIx> {
+        let mut best: Option<(i64, usize)> = None;
+        for i in 0..self.s.order.len() {
+            let t = self.s.order[i] as usize;
+            let c = self.ef_clock(t);
+            if best.is_none_or(|(b, _)| c > b) {
+                best = Some((c, t));
+            }
+        }
+        let mut path = Vec::new();
+        let Some((_, mut t)) = best else { return path };
+        let mut guard = self.s.n + 1;
+        loop {
+            path.push(t);
+            let k = self.st.drv[t];
+            guard -= 1;
+            if k == NO || guard == 0 {
+                break;
+            }
+            t = self.s.preds[k as usize].other as usize;
+        }
+        path.reverse();
+        path
+    }
+
+    /// Tasks on a driving chain into a task that finishes at its project's finish.
+    fn longest_path_marks(&mut self) -> Vec<bool> {
+        let mut on = vec![false; self.s.n];
+        let mut stack = Vec::new();
+        for i in 0..self.s.order.len() {
+            let t = self.s.order[i] as usize;
+            let p = self.s.proj[t] as usize;
+            if self.st.pef_clock[p] != NONE && self.ef_clock(t) >= self.st.pef_clock[p] {
+                stack.push(t);
+            }
+        }
+        while let Some(t) = stack.pop() {
+            if on[t] {
+                continue;
+            }
+            on[t] = true;
+            // Every predecessor with no gap drives.
+            let (a0, a1) = (self.s.pred_off[t] as usize, self.s.pred_off[t + 1] as usize);
+            for k in a0..a1 {
+                if self.st.drv[t] == k as u32 {
+                    stack.push(self.s.preds[k].other as usize);
+                }
+            }
+        }
+        on
+    }
+}
