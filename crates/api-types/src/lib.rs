@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod openapi;
+mod schedules;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use keel_domain::{FieldError, Role};
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use openapi::openapi;
+pub use schedules::*;
 
 /// An error body (`application/problem+json`, RFC 9457).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -78,6 +78,9 @@ pub fn openapi(filters: impl Fn(EntityKind) -> Vec<(String, String)>) -> Value {
     add::<MeResponse>(&mut schemas);
     add::<OrganisationResponse>(&mut schemas);
     add::<UpdateOrganisationRequest>(&mut schemas);
+    crate::schedules::add_schemas(&mut |name, schema| {
+        schemas.insert(name.to_string(), schema);
+    });
     schemas.insert(
         "Envelope".into(),
         json!({"type": "object", "description": "Fields every stored record carries.",
@@ -205,6 +208,9 @@ pub fn openapi(filters: impl Fn(EntityKind) -> Vec<(String, String)>) -> Value {
     paths.insert("/api/v1/export".into(), json!({"get": {"tags": ["Admin"], "summary": "The organisation's whole data set as one JSON document (as `keel export` writes it)",
         "responses": with(problem_responses(&[]), "200", json!({"description": "Export document", "content": {"application/json": {"schema": {"type": "object"}}}}))}}));
 
+    for (path, item) in crate::schedules::paths(&problem_responses) {
+        paths.insert(path, item);
+    }
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Keel API", "version": env!("CARGO_PKG_VERSION"), "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},

@@ -5,6 +5,7 @@ mod dashboard;
 pub mod demo;
 mod error;
 mod records;
+pub mod schedules;
 mod transfer;
 
 use keel_domain::{Action, OrgId, Role, UserId};
@@ -14,6 +15,7 @@ pub use accounts::{LoginOutcome, NewToken, NewUser, Session, generate_password};
 pub use dashboard::{Dashboard, DashboardFilter, PortfolioTrendPoint, ProjectOverview, ProjectRow, RollUp};
 pub use error::AppError;
 pub use records::{RecordChange, RecordService, diff};
+pub use schedules::{AnalyseOptions, Analysis, ImportReport, ScheduleVersion, ScheduleVersionInfo, analyse};
 pub use transfer::{ExportDocument, ExportUser, ImportSummary, RecordSet, today};
 
 /// Tunable rules of the application.
@@ -27,11 +29,19 @@ pub struct AppConfig {
     pub session_hours: i64,
     /// Failed sign-ins allowed per user name and address in 15 minutes.
     pub login_attempts: i64,
+    /// Thresholds of the DCMA 14-point schedule assessment.
+    pub dcma: keel_engine::schedule::dcma::Thresholds,
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
-        Self { stale_after_days: 14, high_risk_score: 15, session_hours: 12, login_attempts: 5 }
+        Self {
+            stale_after_days: 14,
+            high_risk_score: 15,
+            session_hours: 12,
+            login_attempts: 5,
+            dcma: Default::default(),
+        }
     }
 }
 

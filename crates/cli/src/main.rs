@@ -1,6 +1,7 @@
 //! `keel`: the open-source PMO platform: server, demo data, users, tokens, export and import.
 
 mod config;
+mod schedule;
 
 use std::{io::Read, path::PathBuf};
 
@@ -75,6 +76,9 @@ enum Command {
         #[arg(long, short, default_value = "-")]
         out: String,
     },
+    /// Schedules: import into a project, compute, and check against the dates the tool stored.
+    #[command(subcommand)]
+    Schedule(schedule::ScheduleCommand),
     /// Load a JSON document written by `keel export` (into a database without that organisation).
     Import {
         /// Input file ("-" for standard input).
@@ -335,6 +339,23 @@ async fn run() -> Result<()> {
                 );
             }
         }
+        Command::Schedule(cmd) => match cmd {
+            schedule::ScheduleCommand::Import { file, project, format } => {
+                let app = open(&cfg).await?;
+                let org = app
+                    .default_org()
+                    .await
+                    .map_err(err)?
+                    .context("the database is empty: run `keel migrate` and add a project first")?;
+                schedule::import(&app, &Actor::system(org.id), &file, &project, format).await?;
+            }
+            schedule::ScheduleCommand::Run { file, format, mode, json } => schedule::run(&file, format, mode, json)?,
+            schedule::ScheduleCommand::Check { files, mode, json, min_match, show } => {
+                if !schedule::check(&files, mode, json, min_match, show)? {
+                    bail!("schedule check failed: a file could not be read or the match rate is below --min-match");
+                }
+            }
+        },
         Command::Import { file } => {
             let mut text = String::new();
             if file == "-" {

@@ -49,6 +49,7 @@ fn dependencies_point_inwards() {
     let io = ["tokio", "sqlx", "axum", "hyper", "askama", "tower", "keel-store", "keel-app", "keel-server"];
     forbid("keel-domain", &io);
     forbid("keel-engine", &io);
+    forbid("keel-interop", &io);
     forbid("keel-store", &["axum", "askama", "keel-app", "keel-engine", "keel-server", "keel-api-types"]);
     forbid("keel-app", &["axum", "askama", "hyper", "keel-server", "keel-api-types", "clap"]);
     forbid("keel-api-types", &["tokio", "sqlx", "axum", "keel-store", "keel-app", "keel-server"]);

@@ -6,6 +6,7 @@ mod backend;
 mod error;
 mod postgres;
 mod records;
+mod schedules;
 mod sqlite;
 pub mod testing;
 mod tx;
@@ -18,6 +19,7 @@ pub use audit::{AuditFilter, OpenMilestone, RagPoint};
 pub use backend::{Conn, Database, Dialect};
 pub use error::StoreError;
 pub use records::{ColType, Column, Cursor, Filter, FilterOp, ListQuery, Page, Stored, record_columns};
+pub use schedules::ScheduleVersionRow;
 pub use tx::{Tx, now};
 pub use value::{Row, Value};
 

@@ -4,6 +4,7 @@ mod json;
 mod other;
 mod query;
 mod records;
+pub mod schedules;
 
 use axum::{Router, routing::get};
 use keel_domain::*;
@@ -27,6 +28,20 @@ pub fn routes() -> Router<AppState> {
         .merge(records::routes::<AssumptionFields>())
         .merge(records::routes::<DependencyFields>())
         .merge(records::routes::<DecisionFields>())
+        .route(
+            "/projects/{id}/schedule/versions",
+            get(schedules::list_versions)
+                .post(schedules::import_schedule)
+                .layer(axum::extract::DefaultBodyLimit::max(keel_app::schedules::MAX_SCHEDULE_FILE + 64 * 1024)),
+        )
+        .route("/projects/{id}/schedule", get(schedules::get_schedule))
+        .route("/projects/{id}/schedule/tasks", get(schedules::list_tasks))
+        .route("/projects/{id}/schedule/links", get(schedules::list_links))
+        .route("/projects/{id}/schedule/calendars", get(schedules::list_calendars))
+        .route("/projects/{id}/schedule/baselines", get(schedules::get_variance))
+        .route("/projects/{id}/schedule/quality", get(schedules::get_quality))
+        .route("/projects/{id}/schedule/export", get(schedules::export_schedule))
+        .route("/projects/{id}/schedule/gantt.svg", get(schedules::get_gantt))
         .route("/dashboard", get(other::get_dashboard))
         .route("/audit", get(other::list_audit))
         .route("/me", get(other::get_me))

@@ -3,6 +3,7 @@
 mod admin;
 mod forms;
 mod pages;
+mod schedule;
 
 use askama::Template;
 use axum::{
@@ -100,6 +101,12 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(pages::logout))
         .route("/", get(pages::dashboard_page))
         .route("/projects/{id}", get(pages::project_page))
+        .route(
+            "/projects/{id}/schedule",
+            get(schedule::schedule_page)
+                .post(schedule::upload_submit)
+                .layer(axum::extract::DefaultBodyLimit::max(keel_app::schedules::MAX_SCHEDULE_FILE + 64 * 1024)),
+        )
         .route("/audit", get(pages::audit_page))
         .route("/api/docs", get(pages::api_docs_page))
         .route("/r/{kind}", get(forms::list_page))

@@ -1,0 +1,173 @@
+//! A project's schedule page: versions, upload, Gantt chart, task table, quality, baseline variance.
+
+use askama::Template;
+use axum::{
+    extract::{Multipart, Path, Query, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use keel_api_types::{
+    QualityResponse, ScheduleSummaryResponse, ScheduleTaskResponse, ScheduleVersionResponse, VarianceResponse,
+};
+use keel_app::{AppError, ScheduleVersion};
+use keel_domain::{ProjectFields, Record};
+use serde::Deserialize;
+
+use super::{Chrome, error_page, render};
+use crate::{
+    AppState,
+    api::schedules::{quality_response, summary_response, task_response, variance_response, version_response},
+    auth::{UiSession, same_secret},
+    gantt,
+};
+
+#[derive(Template)]
+#[template(path = "schedule.html")]
+struct SchedulePage {
+    chrome: Option<Chrome>,
+    project: Record<ProjectFields>,
+    versions: Vec<ScheduleVersionResponse>,
+    current: Option<Current>,
+    zoom: &'static str,
+    message: Option<String>,
+}
+
+struct Current {
+    summary: ScheduleSummaryResponse,
+    tasks: Vec<ScheduleTaskResponse>,
+    gantt: String,
+    quality: QualityResponse,
+    variance: VarianceResponse,
+    minutes_per_day: f64,
+    row: f64,
+}
+
+impl SchedulePage {
+    fn dt(&self, d: &chrono::NaiveDateTime) -> String {
+        d.format("%Y-%m-%d %H:%M").to_string()
+    }
+    fn odt(&self, d: &Option<chrono::NaiveDateTime>) -> String {
+        d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    }
+    fn days(&self, minutes: &i64) -> String {
+        let mpd = self.current.as_ref().map_or(480.0, |c| c.minutes_per_day);
+        format!("{:.1}", *minutes as f64 / mpd)
+    }
+    fn var(&self, v: &Option<f64>) -> String {
+        v.map(|x| format!("{x:+.1}")).unwrap_or_default()
+    }
+    fn num(&self, v: &f64) -> String {
+        if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") }
+    }
+    fn indent(&self, level: &u16) -> String {
+        format!("padding-left:{}px", 4 + 12 * i32::from(level.saturating_sub(1)))
+    }
+}
+
+/// Query of the schedule page.
+#[derive(Debug, Deserialize)]
+pub struct ScheduleQuery {
+    version: Option<i64>,
+    zoom: Option<String>,
+    imported: Option<i64>,
+}
+
+/// `GET /projects/{id}/schedule`
+pub async fn schedule_page(
+    State(state): State<AppState>,
+    UiSession(s): UiSession,
+    Path(id): Path<String>,
+    Query(q): Query<ScheduleQuery>,
+) -> Response {
+    let chrome = Chrome::new(&s, "dashboard");
+    let Ok(pid) = id.parse() else { return error_page(Some(chrome), AppError::NotFound) };
+    let project = match state.app.records::<ProjectFields>().get(&s.actor, pid).await {
+        Ok(p) => p,
+        Err(e) => return error_page(Some(chrome), e),
+    };
+    let versions = match state.app.schedule_versions(&s.actor, pid).await {
+        Ok(v) => v.iter().map(version_response).collect::<Vec<_>>(),
+        Err(e) => return error_page(Some(chrome), e),
+    };
+    let mut zoom = "";
+    let current = if versions.is_empty() {
+        None
+    } else {
+        match state.app.schedule_version(&s.actor, pid, q.version).await {
+            Ok(v) => {
+                let z = match q.zoom.as_deref().and_then(gantt::Zoom::parse) {
+                    Some(z) => z,
+                    None => gantt::Zoom::fit(
+                        (v.analysis.result.finish
+                            - v.analysis
+                                .schedule
+                                .projects
+                                .iter()
+                                .map(|p| p.start)
+                                .min()
+                                .unwrap_or(v.analysis.result.finish))
+                        .num_days(),
+                    ),
+                };
+                zoom = z.name();
+                Some(current(&v, z))
+            }
+            Err(e) => return error_page(Some(chrome), e),
+        }
+    };
+    let message = q.imported.map(|v| format!("Imported as version {v}."));
+    render(&SchedulePage { chrome: Some(chrome), project, versions, current, zoom, message })
+}
+
+fn current(v: &ScheduleVersion, zoom: gantt::Zoom) -> Current {
+    let s = &v.analysis.schedule;
+    Current {
+        summary: summary_response(v),
+        tasks: (0..s.tasks.len()).filter_map(|i| task_response(v, i)).collect(),
+        gantt: gantt::svg(s, &v.analysis.result, zoom, keel_app::today(), 0),
+        quality: quality_response(s, &v.analysis.quality),
+        variance: variance_response(v, 0),
+        minutes_per_day: f64::from(s.options.minutes_per_day.max(1)),
+        row: gantt::ROW,
+    }
+}
+
+/// `POST /projects/{id}/schedule` (multipart: `_csrf`, `file`, optional `format`).
+pub async fn upload_submit(
+    State(state): State<AppState>,
+    UiSession(s): UiSession,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> Response {
+    let chrome = Chrome::new(&s, "dashboard");
+    let Ok(pid) = id.parse() else { return error_page(Some(chrome), AppError::NotFound) };
+    let (mut csrf, mut file, mut format) = (String::new(), None, None);
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return error_page(Some(chrome), AppError::field("file", e.body_text())),
+        };
+        match field.name().unwrap_or("") {
+            "_csrf" => csrf = field.text().await.unwrap_or_default(),
+            "format" => format = field.text().await.ok().filter(|f| !f.trim().is_empty()),
+            "file" => {
+                let name = field.file_name().unwrap_or("schedule").to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(e) => return error_page(Some(chrome), AppError::field("file", e.body_text())),
+                }
+            }
+            _ => {}
+        }
+    }
+    if !same_secret(&csrf, &s.csrf_token) {
+        return error_page(Some(chrome), AppError::Forbidden("the form expired: reload the page and try again".into()));
+    }
+    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
+        return error_page(Some(chrome), AppError::field("file", "choose a schedule file to upload"));
+    };
+    match state.app.import_schedule(&s.actor, pid, &name, bytes, format).await {
+        Ok(v) => Redirect::to(&format!("/projects/{id}/schedule?imported={}", v.info.version)).into_response(),
+        Err(e) => error_page(Some(chrome), e),
+    }
+}
