@@ -8,9 +8,16 @@ pub mod calendar;
 pub mod check;
 pub mod cpm;
 pub mod dcma;
+pub mod generate;
+pub mod incremental;
 pub mod model;
+pub mod network;
+mod passes;
+mod results;
 pub mod variance;
 
-pub use check::{CheckReport, TaskDiff, compare};
+pub use check::{CheckReport, FieldCounts, TaskDiff, compare};
 pub use cpm::{ScheduleError, ScheduleResult, TaskResult, schedule};
+pub use incremental::Recalc;
 pub use model::*;
+pub use network::Network;
