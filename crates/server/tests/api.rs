@@ -563,3 +563,185 @@ async fn openapi_health_and_security_headers() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.headers[header::CONTENT_TYPE], "application/problem+json");
 }
+
+// ---- Schedules -------------------------------------------------------------------------------
+
+/// A five-task plan whose dates are worked out by hand on the Mon-Fri 08:00-17:00 calendar:
+/// Design 2-6 Mar, Build 9-20 Mar, Test starts two working days after Build (25 Mar) and ends
+/// 27 Mar 17:00, Docs starts a day after Design starts (3 Mar) and has 15 days of float,
+/// Go-live is a milestone at 27 Mar 17:00. Critical path: 1, 2, 3, 5.
+const PLAN_CSV: &str = "id,name,duration,predecessors,start\n1,Design,5d,,2026-03-02 08:00\n2,Build,10d,1,\n3,Test,3d,2FS+2d,\n4,Docs,4d,1SS+1d,\n5,Go-live,0d,3;4,\n";
+
+fn multipart(file_name: &str, content: &str) -> (String, Vec<u8>) {
+    let boundary = "keel-test-boundary-7d2f";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body.into_bytes())
+}
+
+impl Harness {
+    async fn upload(&self, role: Role, project: &str, file_name: &str, content: &str) -> Res {
+        let (ct, body) = multipart(file_name, content);
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/projects/{project}/schedule/versions"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.token(role)))
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        self.raw(req).await
+    }
+
+    async fn get_text(&self, uri: &str) -> (StatusCode, String) {
+        let req = Request::builder()
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.token(Role::Viewer)))
+            .body(Body::empty())
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        (status, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
+    }
+}
+
+async fn schedules(h: Harness) {
+    let pf = h.portfolio().await;
+    let p = h.project(&pf, "SCH").await;
+    let pid = p["id"].as_str().unwrap();
+
+    // Viewers may not import; project managers may.
+    assert_eq!(h.upload(Role::Viewer, pid, "plan.csv", PLAN_CSV).await.status, StatusCode::FORBIDDEN);
+    let r = h.upload(Role::ProjectManager, pid, "plan.csv", PLAN_CSV).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["version"], 1);
+    assert_eq!(r.body["task_count"], 5);
+    assert_eq!(r.body["format"], "csv");
+    assert_eq!(r.body["report"]["milestones_created"], 1);
+
+    let s = h.call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{pid}/schedule"), None, None).await;
+    assert_eq!(s.status, StatusCode::OK, "{}", s.body);
+    assert_eq!(s.body["finish"], "2026-03-27T17:00:00");
+    assert_eq!(s.body["longest_path"], json!(["1", "2", "3", "5"]));
+
+    let t = h.call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{pid}/schedule/tasks"), None, None).await;
+    assert_eq!(t.body["total"], 5);
+    let task = |code: &str| t.body["items"].as_array().unwrap().iter().find(|x| x["code"] == code).unwrap().clone();
+    assert_eq!(task("3")["early_start"], "2026-03-25T08:00:00");
+    assert_eq!(task("4")["early_start"], "2026-03-03T08:00:00");
+    assert_eq!(task("4")["total_float_minutes"], 15 * 480);
+    assert_eq!(task("4")["critical"], false);
+    assert_eq!(task("2")["critical"], true);
+    let crit = h
+        .call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{pid}/schedule/tasks?critical=true"), None, None)
+        .await;
+    assert_eq!(crit.body["total"], 4);
+
+    let links = h.call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{pid}/schedule/links"), None, None).await;
+    let lags: Vec<String> = links
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!("{}{}{}", l["pred_code"].as_str().unwrap(), l["type"].as_str().unwrap(), l["lag"].as_str().unwrap())
+        })
+        .collect();
+    assert!(lags.contains(&"2FS+2d".to_string()) && lags.contains(&"1SS+1d".to_string()), "{lags:?}");
+
+    // The schedule's milestone feeds the project's milestones.
+    let ms = h.call(Role::Viewer, Method::GET, &format!("/api/v1/milestones?project_id={pid}"), None, None).await;
+    let go = ms.body["items"].as_array().unwrap().iter().find(|m| m["name"] == "Go-live").unwrap().clone();
+    assert_eq!(go["forecast"], "2026-03-27");
+
+    // Quality: fourteen checks; overriding a threshold changes the verdict it drives.
+    let q = h.call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{pid}/schedule/quality"), None, None).await;
+    assert_eq!(q.body["checks"].as_array().unwrap().len(), 14);
+    let high_float = |b: &Value| b["checks"][5]["tasks"].as_array().unwrap().len();
+    assert_eq!(high_float(&q.body), 0);
+    let q = h
+        .call(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/projects/{pid}/schedule/quality?high_float_days=10"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(q.status, StatusCode::OK, "{}", q.body);
+    assert_eq!(high_float(&q.body), 1, "Docs has 15 days of float");
+    let bad = h
+        .call(
+            Role::Viewer,
+            Method::GET,
+            &format!("/api/v1/projects/{pid}/schedule/quality?high_float_days=lots"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // Export as MSPDI and read it back: same tasks, same computed finish.
+    let (st, xml) = h.get_text(&format!("/api/v1/projects/{pid}/schedule/export?format=mspdi")).await;
+    assert_eq!(st, StatusCode::OK);
+    let back = keel_interop::import("back.xml", xml.as_bytes(), None).unwrap();
+    assert_eq!(back.tasks.len(), 5);
+    let r = keel_engine::schedule::schedule(&back).unwrap();
+    assert_eq!(r.finish.to_string(), "2026-03-27 17:00:00");
+
+    let (st, svg) = h.get_text(&format!("/api/v1/projects/{pid}/schedule/gantt.svg?zoom=day")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(svg.starts_with("<svg") && svg.contains("bar crit") && svg.contains("milestone"), "{}", &svg[..200]);
+
+    // A loop is refused with the tasks on it, and nothing is written.
+    let looped = "id,name,duration,predecessors,start\n1,A,1d,2,2026-03-02\n2,B,1d,1,\n";
+    let r = h.upload(Role::ProjectManager, pid, "loop.csv", looped).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.to_string().contains("loop"), "{}", r.body);
+    // An unreadable file names the line and column.
+    let r = h
+        .upload(Role::ProjectManager, pid, "bad.csv", "id,name,duration,predecessors,start\n1,A,soon,,2026-03-02\n")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.to_string().contains("bad.csv:2"), "{}", r.body);
+
+    // A second import is version 2; version 1 is kept.
+    let r = h.upload(Role::ProjectManager, pid, "plan-v2.csv", &PLAN_CSV.replace("10d", "12d")).await;
+    assert_eq!(r.body["version"], 2);
+    let v = h.call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{pid}/schedule/versions"), None, None).await;
+    assert_eq!(v.body.as_array().unwrap().len(), 2);
+    let v1 = h.call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{pid}/schedule?version=1"), None, None).await;
+    assert_eq!(v1.body["finish"], "2026-03-27T17:00:00");
+    let v2 = h.call(Role::Viewer, Method::GET, &format!("/api/v1/projects/{pid}/schedule"), None, None).await;
+    assert_eq!(v2.body["finish"], "2026-03-31T17:00:00");
+    let ms = h.call(Role::Viewer, Method::GET, &format!("/api/v1/milestones?project_id={pid}"), None, None).await;
+    let go = ms.body["items"].as_array().unwrap().iter().find(|m| m["name"] == "Go-live").unwrap().clone();
+    assert_eq!(go["forecast"], "2026-03-31", "the milestone follows the latest schedule");
+
+    // The import is in the audit trail.
+    let a = h
+        .call(Role::Viewer, Method::GET, &format!("/api/v1/audit?project_id={pid}&entity_kind=schedule"), None, None)
+        .await;
+    assert_eq!(a.body.as_array().unwrap().len(), 2);
+    assert_eq!(
+        h.call(Role::Viewer, Method::GET, "/api/v1/projects/00000000-0000-0000-0000-000000000000/schedule", None, None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn schedules_on_sqlite() {
+    schedules(harness().await).await;
+}
+
+#[tokio::test]
+async fn schedules_on_postgres() {
+    let Some(url) = testing::postgres_url() else {
+        eprintln!("SKIPPED: schedule API on PostgreSQL (set KEEL_TEST_POSTGRES_URL to run it)");
+        return;
+    };
+    let store = testing::fresh_postgres(&url).await.unwrap();
+    schedules(harness_on(store, tempfile::tempdir().unwrap()).await).await;
+}

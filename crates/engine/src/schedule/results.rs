@@ -226,7 +226,7 @@ impl Network {
         let lf = self.lf_clock(t);
         let started = self.s.flags[t] & F_STARTED != 0;
         let finished = self.s.flags[t] & F_FINISHED != 0;
-        let ls = if started && self.s.role[t] == Role::Task { self.s.fix_s[t] } else { self.ls_clock(t) };
+        let ls = if started && self.s.role[t] == Role::Task && (ms || finished) { self.s.fix_s[t] } else { self.ls_clock(t) };
         let (s0, f0) = (self.st.ls[t] - self.st.es[t], self.st.lf[t] - self.st.ef[t]);
         let alap = self.s.flags[t] & F_ALAP != 0;
         let tf = if finished && self.s.role[t] == Role::Task {
@@ -355,17 +355,20 @@ impl Network {
         let f0 = cal.ordinal(x.lf) - cal.ordinal(x.ef);
         x.tf = s0.min(f0);
         x.ff = x.tf.max(0);
+        // A summary is critical by its own rolled-up float, not by its children's flags.
+        x.critical = x.tf <= self.s.critical_float;
         x.scheduled = true;
         x
     }
 
-    /// The driving chain ending at the latest early finish, first task to last.
+    /// The driving chain ending at the latest early finish, first task to last. On a tie the task
+    /// latest in topological order wins, so a finish milestone closes the path.
     fn longest_path(&mut self) -> Vec<TaskIx> {
         let mut best: Option<(i64, usize)> = None;
         for i in 0..self.s.order.len() {
             let t = self.s.order[i] as usize;
             let c = self.ef_clock(t);
-            if best.is_none_or(|(b, _)| c > b) {
+            if best.is_none_or(|(b, _)| c >= b) {
                 best = Some((c, t));
             }
         }
