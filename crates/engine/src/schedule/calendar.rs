@@ -269,6 +269,21 @@ fn recurrence_hits(r: &Recurrence, first: NaiveDate, d: NaiveDate) -> bool {
     }
 }
 
+/// Intersection of two sorted, merged interval lists.
+fn intersect(a: &[(u16, u16)], b: &[(u16, u16)]) -> Vec<(u16, u16)> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let from = a[i].0.max(b[j].0);
+        let to = a[i].1.min(b[j].1);
+        if from < to {
+            out.push((from, to));
+        }
+        if a[i].1 < b[j].1 { i += 1 } else { j += 1 }
+    }
+    out
+}
+
 fn weekday_index(day: i64) -> usize {
     // 1970-01-01 was a Thursday (index 3, Monday first).
     (day + 3).rem_euclid(7) as usize
@@ -316,6 +331,8 @@ fn resolve(layers: &[Layer], day: i64) -> &[(u16, u16)] {
 pub struct WorkCalendar {
     name: String,
     layers: Vec<Layer>,
+    /// A second rule chain to intersect with (combined task and resource calendars).
+    also: Option<Vec<Layer>>,
     patterns: Vec<Pattern>,
     intern: HashMap<Vec<(u16, u16)>, u32>,
     /// First day of the table (days since 1970-01-01).
@@ -399,6 +416,7 @@ impl WorkCalendar {
         let mut cal = WorkCalendar {
             name: own.name.clone(),
             layers,
+            also: None,
             patterns: Vec::new(),
             intern: HashMap::new(),
             lo: start - 366,
@@ -430,7 +448,15 @@ impl WorkCalendar {
     }
 
     fn pattern_of(&mut self, day: i64) -> u32 {
-        let iv = resolve(&self.layers, day);
+        let own = resolve(&self.layers, day);
+        let meet;
+        let iv = match &self.also {
+            None => own,
+            Some(other) => {
+                meet = intersect(own, resolve(other, day));
+                &meet[..]
+            }
+        };
         if let Some(&p) = self.intern.get(iv) {
             return p;
         }
@@ -438,6 +464,43 @@ impl WorkCalendar {
         self.patterns.push(Pattern::new(iv));
         self.intern.insert(iv.to_vec(), p);
         p
+    }
+
+    /// The calendar working only when both `self` and `other` work (MS Project's combination of a
+    /// task calendar with a resource calendar).
+    ///
+    /// # Complexity
+    /// O(horizon days).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard, twenty_four_hour};
+    /// use keel_engine::schedule::WorkingTime;
+    /// let mut mornings = twenty_four_hour();
+    /// mornings.week = std::array::from_fn(|_| Some(vec![WorkingTime { from: 0, to: 720 }]));
+    /// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    /// let a = WorkCalendar::compile(&[standard()], 0, d).unwrap();
+    /// let b = WorkCalendar::compile(&[mornings], 0, d).unwrap();
+    /// let mut both = a.intersection(&b);
+    /// assert_eq!(both.working_times(d), vec![(480, 720)]);
+    /// ```
+    pub fn intersection(&self, other: &WorkCalendar) -> WorkCalendar {
+        let mut out = WorkCalendar {
+            name: format!("{} & {}", self.name, other.name),
+            layers: self.layers.clone(),
+            also: Some(other.layers.clone()),
+            patterns: Vec::new(),
+            intern: HashMap::new(),
+            lo: self.lo,
+            pat: Vec::new(),
+            cum: vec![0],
+            bucket: Vec::new(),
+            shift: 9,
+            works: self.works && other.works,
+            overflow: false,
+        };
+        out.extend_forward(self.hi());
+        out
     }
 
     /// Appends days up to (excluding) `hi`.

@@ -53,6 +53,8 @@ pub(crate) const F_STARTED: u8 = 2;
 pub(crate) const F_FINISHED: u8 = 4;
 pub(crate) const F_ALAP: u8 = 8;
 pub(crate) const F_CONS: u8 = 16;
+/// Resource-driven: the finish is the latest of its work assignments', each on its resource's calendar.
+pub(crate) const F_RES: u8 = 32;
 
 pub(crate) const A_FAST: u8 = 1;
 pub(crate) const A_ELAPSED: u8 = 2;
@@ -129,6 +131,10 @@ pub(crate) struct Static {
     pub pstart: Vec<i64>,
     pub pdata: Vec<i64>,
     pub pfinish_cons: Vec<i64>,
+    /// Work assignments of resource-driven tasks (CSR): (calendar, work, remaining work), minutes
+    /// scaled by the assignment's units.
+    pub asg_off: Vec<u32>,
+    pub asg: Vec<(u32, i64, i64)>,
     pub has_alap: bool,
     /// Summary-start links were resolved to an earliest child: edits recompute fully.
     pub full_only: bool,
@@ -148,6 +154,10 @@ pub(crate) struct State {
     pub side: Vec<bool>,
     /// Predecessor-list entry that drove the early start (`NO` when none did).
     pub drv: Vec<u32>,
+    /// Exact early start clock of resource-driven tasks (empty when there are none).
+    pub xes: Vec<i64>,
+    /// Exact late finish clock of resource-driven tasks (empty when there are none).
+    pub xlf: Vec<i64>,
     pub pstart_ord: Vec<i64>,
     pub pdata_ord: Vec<i64>,
     pub pfin_ord: Vec<i64>,
@@ -401,7 +411,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
             0
         } else if let Some(rd) = t.remaining.filter(|_| f & F_STARTED != 0) {
             check_minutes(t, "remaining", rd.minutes)?;
-            rd.minutes.min(d)
+            if t.is_milestone() { 0 } else { rd.minutes }
         } else if f & F_STARTED != 0 {
             let pct = if t.percent_complete.is_finite() { t.percent_complete.clamp(0.0, 100.0) } else { 0.0 };
             ((d as f64) * (1.0 - pct / 100.0)).round() as i64
@@ -447,6 +457,55 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         fix_s.push(fs);
         fix_f.push(ff);
     }
+
+    // Resource-driven tasks: work assignments on a calendar other than the task's. An assignment
+    // works on its resource's calendar, or on the intersection of that with the task's own
+    // calendar when the task has one (MS Project's rule).
+    let mut per_task: Vec<Vec<(u32, i64, i64)>> = vec![Vec::new(); n];
+    let mut combined: HashMap<(u32, u32), u32> = HashMap::new();
+    for a in &schedule.assignments {
+        let (Some(t), Some(r)) = (schedule.tasks.get(a.task), schedule.resources.get(a.resource)) else { continue };
+        let Some(work) = a.work_minutes else { continue };
+        if r.kind != super::model::ResourceKind::Work
+            || a.units.is_nan()
+            || a.units <= 0.0
+            || role[a.task] != Role::Task
+            || t.is_milestone()
+        {
+            continue;
+        }
+        let tc = cal[a.task];
+        let rc = match (t.calendar, r.calendar.filter(|&c| c < ncal)) {
+            (_, None) => tc,
+            (None, Some(rc)) => rc as u32,
+            (Some(_), Some(rc)) if rc as u32 == tc => tc,
+            (Some(_), Some(rc)) => *combined.entry((tc, rc as u32)).or_insert_with(|| {
+                let both = cals.get(tc as usize).zip(cals.get(rc)).map(|(x, y)| x.intersection(y));
+                match both {
+                    Some(c) => cals.push(c) as u32,
+                    None => tc,
+                }
+            }),
+        };
+        if !cals.get(rc as usize).is_some_and(WorkCalendar::has_working_time) {
+            continue;
+        }
+        let scale = |m: i64| ((m as f64) / a.units).round().clamp(0.0, MAX_MINUTES as f64) as i64;
+        let remaining = if flags[a.task] & F_STARTED != 0 { a.remaining_work_minutes.unwrap_or(work) } else { work };
+        per_task[a.task].push((rc, scale(work), scale(remaining)));
+    }
+    let mut asg_off = Vec::with_capacity(n + 1);
+    let mut asg = Vec::new();
+    let mut any_res = false;
+    for (t, list) in per_task.into_iter().enumerate() {
+        asg_off.push(asg.len() as u32);
+        if list.iter().any(|&(c, w, _)| c != cal[t] && w > 0) {
+            flags[t] |= F_RES;
+            any_res = true;
+            asg.extend(list);
+        }
+    }
+    asg_off.push(asg.len() as u32);
 
     // Project-calendar pairs.
     let mut pair_map: HashMap<(u32, u32), u32> = HashMap::new();
@@ -522,6 +581,8 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
             pstart: schedule.projects.iter().map(|p| to_clock(p.start)).collect(),
             pdata: schedule.projects.iter().map(|p| clock_of(p.status_date)).collect(),
             pfinish_cons: schedule.projects.iter().map(|p| clock_of(p.finish_constraint)).collect(),
+            asg_off,
+            asg,
             has_alap,
             full_only: false,
             labels,
@@ -660,6 +721,8 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         lf: vec![0; n],
         side: vec![false; n],
         drv: vec![NO; n],
+        xes: if any_res { vec![NONE; n] } else { Vec::new() },
+        xlf: if any_res { vec![NONE; n] } else { Vec::new() },
         pstart_ord: Vec::new(),
         pdata_ord: Vec::new(),
         pfin_ord: vec![0; tmp.s.pairs.len()],

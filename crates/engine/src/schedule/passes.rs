@@ -2,7 +2,7 @@
 
 use super::model::{ConstraintKind, LinkType, Mode, ProgressRule};
 use super::network::{
-    A_ELAPSED, A_FAST, Arc, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_STARTED, NO, NONE, Network, Role,
+    A_ELAPSED, A_FAST, Arc, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_RES, F_STARTED, NO, NONE, Network, Role,
 };
 
 impl Network {
@@ -13,9 +13,14 @@ impl Network {
 
     /// `es + d` for task `t` (clock arithmetic for an elapsed duration).
     #[inline]
-    pub(crate) fn add_dur(&mut self, t: usize, es: i64, d: i64) -> i64 {
-        if self.s.flags[t] & F_ELAPSED == 0 || d == 0 {
+    pub(crate) fn add_dur(&mut self, t: usize, es: i64, d: i64, rem: bool) -> i64 {
+        if self.s.flags[t] & (F_ELAPSED | F_RES) == 0 || d == 0 {
             return es + d;
+        }
+        if self.s.flags[t] & F_RES != 0 {
+            let c = self.cals.get_mut(self.s.cal[t] as usize).start_clock(es);
+            let f = self.res_finish(t, c, rem);
+            return self.ord(t, f);
         }
         let cal = self.cals.get_mut(self.s.cal[t] as usize);
         let c = cal.start_clock(es);
@@ -24,13 +29,53 @@ impl Network {
 
     /// `ef - d` for task `t`.
     #[inline]
-    pub(crate) fn sub_dur(&mut self, t: usize, ef: i64, d: i64) -> i64 {
-        if self.s.flags[t] & F_ELAPSED == 0 || d == 0 {
+    pub(crate) fn sub_dur(&mut self, t: usize, ef: i64, d: i64, rem: bool) -> i64 {
+        if self.s.flags[t] & (F_ELAPSED | F_RES) == 0 || d == 0 {
             return ef - d;
+        }
+        if self.s.flags[t] & F_RES != 0 {
+            let c = self.cals.get_mut(self.s.cal[t] as usize).finish_clock(ef);
+            let f = self.res_start(t, c, rem);
+            return self.ord(t, f);
         }
         let cal = self.cals.get_mut(self.s.cal[t] as usize);
         let c = cal.finish_clock(ef);
         cal.ordinal(c - d)
+    }
+
+    /// Finish of a resource-driven task started at clock `c`: the latest of its assignments'
+    /// finishes, each on its resource's calendar.
+    pub(crate) fn res_finish(&mut self, t: usize, c: i64, rem: bool) -> i64 {
+        let mut best = c;
+        for i in self.s.asg_off[t] as usize..self.s.asg_off[t + 1] as usize {
+            let a = self.s.asg[i];
+            let w = if rem { a.2 } else { a.1 };
+            if w <= 0 {
+                continue;
+            }
+            let cal = self.cals.get_mut(a.0 as usize);
+            let o = cal.ordinal(c) + w;
+            let f = cal.finish_clock(o);
+            best = best.max(f);
+        }
+        best
+    }
+
+    /// Start of a resource-driven task finishing at clock `c`: the earliest of its assignments'.
+    pub(crate) fn res_start(&mut self, t: usize, c: i64, rem: bool) -> i64 {
+        let mut best = c;
+        for i in self.s.asg_off[t] as usize..self.s.asg_off[t + 1] as usize {
+            let a = self.s.asg[i];
+            let w = if rem { a.2 } else { a.1 };
+            if w <= 0 {
+                continue;
+            }
+            let cal = self.cals.get_mut(a.0 as usize);
+            let o = cal.ordinal(c) - w;
+            let f = cal.start_clock(o);
+            best = best.min(f);
+        }
+        best
     }
 
     /// Ordinal of clock `c` on task `t`'s calendar.
@@ -41,7 +86,11 @@ impl Network {
 
     /// Early start of `t` as a clock time.
     pub(crate) fn es_clock(&mut self, t: usize) -> i64 {
-        if self.s.fix_s[t] != NONE && (self.s.role[t] == Role::Manual || self.is(t, F_STARTED)) {
+        if self.is(t, F_RES) && !self.is(t, F_STARTED) && self.st.xes[t] != NONE {
+            return self.st.xes[t];
+        }
+        let p6_running = self.s.mode == Mode::Primavera && self.is(t, F_STARTED) && !self.is(t, F_FINISHED);
+        if self.s.fix_s[t] != NONE && (self.s.role[t] == Role::Manual || (self.is(t, F_STARTED) && !p6_running)) {
             return self.s.fix_s[t];
         }
         let cal = self.cals.get_mut(self.s.cal[t] as usize);
@@ -59,6 +108,10 @@ impl Network {
         if self.is(t, F_ELAPSED) && !(self.s.mode == Mode::Primavera && self.is(t, F_STARTED)) {
             return self.es_clock(t) + self.s.dur[t];
         }
+        if self.is(t, F_RES) && !self.is(t, F_STARTED) {
+            let c = self.es_clock(t);
+            return self.res_finish(t, c, false);
+        }
         self.cals.get_mut(self.s.cal[t] as usize).finish_clock(self.st.ef[t])
     }
 
@@ -70,6 +123,10 @@ impl Network {
         if self.is(t, F_ELAPSED) {
             return self.lf_clock(t) - self.s.rem[t];
         }
+        if self.is(t, F_RES) {
+            let c = self.lf_clock(t);
+            return self.res_start(t, c, true);
+        }
         self.cals.get_mut(self.s.cal[t] as usize).start_clock(self.st.ls[t])
     }
 
@@ -77,6 +134,9 @@ impl Network {
     pub(crate) fn lf_clock(&mut self, t: usize) -> i64 {
         if self.is(t, F_FINISHED) && self.s.fix_f[t] != NONE {
             return self.s.fix_f[t];
+        }
+        if self.is(t, F_RES) && self.st.xlf[t] != NONE {
+            return self.st.xlf[t];
         }
         self.cals.get_mut(self.s.cal[t] as usize).finish_clock(self.st.lf[t])
     }
@@ -109,8 +169,8 @@ impl Network {
             let v = match a.kind {
                 LinkType::FS => pf + a.lag,
                 LinkType::SS => ps + a.lag,
-                LinkType::FF => self.sub_dur(t, pf + a.lag, self.s.rem[t]),
-                LinkType::SF => self.sub_dur(t, ps + a.lag, d),
+                LinkType::FF => self.sub_dur(t, pf + a.lag, self.s.rem[t], true),
+                LinkType::SF => self.sub_dur(t, ps + a.lag, d, false),
             };
             return (v, finish_side);
         }
@@ -124,8 +184,8 @@ impl Network {
         let w = self.ord(t, c);
         let v = match a.kind {
             LinkType::FS | LinkType::SS => w,
-            LinkType::FF => self.sub_dur(t, w, self.s.rem[t]),
-            LinkType::SF => self.sub_dur(t, w, d),
+            LinkType::FF => self.sub_dur(t, w, self.s.rem[t], true),
+            LinkType::SF => self.sub_dur(t, w, d, false),
         };
         (v, finish_side)
     }
@@ -165,7 +225,7 @@ impl Network {
             if started && ms {
                 // MS Project: the task runs from its actual start for its whole duration.
                 es = self.ord(t, self.s.fix_s[t]);
-                let mut f = self.add_dur(t, es, d);
+                let mut f = self.add_dur(t, es, d, false);
                 if self.is(t, F_CONS) {
                     let c = self.s.cons[self.s.cons_ix[t] as usize];
                     if let Some((ConstraintKind::Fnet, at)) = c.primary {
@@ -177,17 +237,21 @@ impl Network {
                 drv = NO;
             } else if started {
                 // P6: the remaining work runs from the data date (after unfinished predecessors
-                // under retained logic).
-                es = self.ord(t, self.s.fix_s[t]);
+                // under retained logic); the early start is where it resumes.
+                let actual = self.ord(t, self.s.fix_s[t]);
                 let dd = self.st.pdata_ord[pcx];
-                let mut rs = if dd == NONE { es } else { dd };
+                let mut rs = if dd == NONE { actual } else { dd };
                 if self.s.progress != ProgressRule::ProgressOverride && logic != i64::MIN {
                     rs = rs.max(logic);
                 }
-                rs = rs.max(es);
-                ef = self.add_dur(t, rs, self.s.rem[t]);
+                rs = rs.max(actual);
+                es = rs;
+                ef = self.add_dur(t, rs, self.s.rem[t], true);
                 side = false;
                 drv = if logic != i64::MIN && rs == logic { ldrv } else { NO };
+            } else if self.is(t, F_RES) {
+                (es, ef, drv) = self.forward_res(t, alap);
+                side = false;
             } else {
                 let mut e;
                 let mut sd = lside;
@@ -202,7 +266,7 @@ impl Network {
                             Some((ConstraintKind::Snet, at)) => e = self.ord(t, at),
                             Some((ConstraintKind::Fnet, at)) => {
                                 let w = self.ord(t, at);
-                                e = self.sub_dur(t, w, d);
+                                e = self.sub_dur(t, w, d, false);
                             }
                             _ => {}
                         }
@@ -232,7 +296,7 @@ impl Network {
                     }
                 }
                 es = e;
-                ef = self.add_dur(t, e, d);
+                ef = self.add_dur(t, e, d, false);
                 side = sd && d == 0;
                 drv = dv;
             }
@@ -244,6 +308,81 @@ impl Network {
         old != (es, ef, side)
     }
 
+    /// Early dates of a resource-driven task: candidates compared as clock times, the start
+    /// snapped to the first moment any assignment can work, the finish the latest assignment's.
+    fn forward_res(&mut self, t: usize, alap: bool) -> (i64, i64, u32) {
+        let ms = self.s.mode == Mode::MsProject;
+        let pcx = self.s.pc[t] as usize;
+        let tc = self.s.cal[t] as usize;
+        let (a0, a1) = (self.s.pred_off[t] as usize, self.s.pred_off[t + 1] as usize);
+        let mut best = i64::MIN;
+        let mut drv = NO;
+        let _ = alap;
+        let pstart = self.s.pstart[self.s.proj[t] as usize];
+        for k in a0..a1 {
+            let a = self.s.preds[k];
+            let p = a.other as usize;
+            let (anchor, finish) = match a.kind {
+                LinkType::FS | LinkType::FF => (self.ef_clock(p), true),
+                LinkType::SS | LinkType::SF => (self.es_clock(p), false),
+            };
+            let c = self.lag_clock(&a, anchor, 1, a.lag > 0 || (a.lag == 0 && finish));
+            let mut c = match a.kind {
+                LinkType::FS | LinkType::SS => c,
+                LinkType::FF => self.res_start(t, c, true),
+                LinkType::SF => self.res_start(t, c, false),
+            };
+            if ms && a.kind == LinkType::FF {
+                c = c.max(pstart);
+            }
+            if c > best {
+                best = c;
+                drv = k as u32;
+            }
+        }
+        if best == i64::MIN {
+            best = pstart;
+            if ms && self.is(t, F_CONS) {
+                let c = self.s.cons[self.s.cons_ix[t] as usize];
+                match c.primary {
+                    Some((ConstraintKind::Snet, at)) => best = at,
+                    Some((ConstraintKind::Fnet, at)) => best = self.res_start(t, at, false),
+                    _ => {}
+                }
+            }
+        }
+        let mut e = self.ord(t, best);
+        if !ms {
+            let floor = self.st.pstart_ord[pcx].max(self.st.pdata_ord[pcx]);
+            if e < floor {
+                e = floor;
+                best = self.cals.get_mut(tc).start_clock(e);
+                drv = NO;
+            }
+        }
+        if self.is(t, F_CONS) {
+            let e2 = self.early_constraints(t, e);
+            if e2 != e {
+                best = self.cals.get_mut(tc).start_clock(e2);
+                drv = NO;
+            }
+        }
+        // Next work start on any assignment's calendar.
+        let mut snap = i64::MAX;
+        for i in self.s.asg_off[t] as usize..self.s.asg_off[t + 1] as usize {
+            let cal = self.cals.get_mut(self.s.asg[i].0 as usize);
+            let o = cal.ordinal(best);
+            snap = snap.min(cal.start_clock(o));
+        }
+        if snap == i64::MAX {
+            snap = best;
+        }
+        self.st.xes[t] = snap;
+        let es = self.ord(t, snap);
+        let f = self.res_finish(t, snap, false);
+        (es, self.ord(t, f), drv)
+    }
+
     fn early_constraints(&mut self, t: usize, mut e: i64) -> i64 {
         let c = self.s.cons[self.s.cons_ix[t] as usize];
         let d = self.s.dur[t];
@@ -252,16 +391,16 @@ impl Network {
             let w = self.ord(t, at);
             match kind {
                 ConstraintKind::Snet => e = e.max(w),
-                ConstraintKind::Fnet => e = e.max(self.sub_dur(t, w, d)),
+                ConstraintKind::Fnet => e = e.max(self.sub_dur(t, w, d, false)),
                 ConstraintKind::Snlt if ms && self.s.honour => e = e.min(w),
-                ConstraintKind::Fnlt if ms && self.s.honour => e = e.min(self.sub_dur(t, w, d)),
+                ConstraintKind::Fnlt if ms && self.s.honour => e = e.min(self.sub_dur(t, w, d, false)),
                 ConstraintKind::Mso if ms => e = w,
-                ConstraintKind::Mfo if ms => e = self.sub_dur(t, w, d),
+                ConstraintKind::Mfo if ms => e = self.sub_dur(t, w, d, false),
                 // P6 "start on"/"finish on": not earlier than the date, soft against logic.
                 ConstraintKind::Mso => e = e.max(w),
-                ConstraintKind::Mfo => e = e.max(self.sub_dur(t, w, d)),
+                ConstraintKind::Mfo => e = e.max(self.sub_dur(t, w, d, false)),
                 ConstraintKind::MandatoryStart => e = w,
-                ConstraintKind::MandatoryFinish => e = self.sub_dur(t, w, d),
+                ConstraintKind::MandatoryFinish => e = self.sub_dur(t, w, d, false),
                 _ => {}
             }
         }
@@ -302,7 +441,7 @@ impl Network {
         // Elapsed tasks can end outside working time: look at them directly.
         for i in 0..self.s.order.len() {
             let t = self.s.order[i] as usize;
-            if self.is(t, F_ELAPSED) {
+            if self.is(t, F_ELAPSED | F_RES) {
                 let c = self.ef_clock(t);
                 let p = self.s.proj[t] as usize;
                 if c > pef[p] {
@@ -342,9 +481,9 @@ impl Network {
         if a.flags & A_FAST != 0 {
             return match a.kind {
                 LinkType::FS => self.st.ls[q] - a.lag,
-                LinkType::SS => self.add_dur(t, self.st.ls[q] - a.lag, d),
+                LinkType::SS => self.add_dur(t, self.st.ls[q] - a.lag, d, false),
                 LinkType::FF => self.st.lf[q] - a.lag,
-                LinkType::SF => self.add_dur(t, self.st.lf[q] - a.lag, d),
+                LinkType::SF => self.add_dur(t, self.st.lf[q] - a.lag, d, false),
             };
         }
         let anchor = match a.kind {
@@ -356,7 +495,7 @@ impl Network {
         let w = self.ord(t, c);
         match a.kind {
             LinkType::FS | LinkType::FF => w,
-            LinkType::SS | LinkType::SF => self.add_dur(t, w, d),
+            LinkType::SS | LinkType::SF => self.add_dur(t, w, d, false),
         }
     }
 
@@ -368,6 +507,8 @@ impl Network {
         if self.is(t, F_FINISHED) && self.s.role[t] == Role::Task {
             ls = self.ord(t, self.s.fix_s[t]);
             lf = self.ord(t, self.s.fix_f[t]);
+        } else if self.is(t, F_RES) {
+            (ls, lf) = self.backward_res(t);
         } else {
             let pfin = self.st.pfin_ord[self.s.pc[t] as usize];
             let mut l = pfin;
@@ -380,7 +521,7 @@ impl Network {
                     continue;
                 }
                 let mut v = self.bwd_candidate(t, &a);
-                if ms && v > pfin {
+                if (ms || self.s.proj[q] != self.s.proj[t]) && v > pfin {
                     v = pfin;
                 }
                 if !any || v < l {
@@ -392,11 +533,64 @@ impl Network {
                 l = self.late_constraints(t, l);
             }
             lf = l;
-            ls = self.sub_dur(t, l, self.s.rem[t]);
+            ls = self.sub_dur(t, l, self.s.rem[t], true);
         }
         self.st.ls[t] = ls;
         self.st.lf[t] = lf;
         old != (ls, lf)
+    }
+
+    /// Late dates of a resource-driven task, compared as clock times: the finish moved back to
+    /// the last moment any assignment worked, the start the earliest assignment's.
+    fn backward_res(&mut self, t: usize) -> (i64, i64) {
+        let ms = self.s.mode == Mode::MsProject;
+        let tc = self.s.cal[t] as usize;
+        let pfin = self.st.pfin_clock[self.s.proj[t] as usize];
+        let mut best = i64::MAX;
+        let (a0, a1) = (self.s.succ_off[t] as usize, self.s.succ_off[t + 1] as usize);
+        for k in a0..a1 {
+            let a = self.s.succs[k];
+            let q = a.other as usize;
+            if self.is(q, F_FINISHED) && self.s.role[q] == Role::Task {
+                continue;
+            }
+            let anchor = match a.kind {
+                LinkType::FS | LinkType::SS => self.ls_clock(q),
+                LinkType::FF | LinkType::SF => self.lf_clock(q),
+            };
+            let c = self.lag_clock(&a, anchor, -1, matches!(a.kind, LinkType::FS | LinkType::FF));
+            let mut c = match a.kind {
+                LinkType::FS | LinkType::FF => c,
+                LinkType::SS | LinkType::SF => self.res_finish(t, c, false),
+            };
+            if (ms || self.s.proj[q] != self.s.proj[t]) && c > pfin {
+                c = pfin;
+            }
+            best = best.min(c);
+        }
+        if best == i64::MAX {
+            best = pfin;
+        }
+        if self.is(t, F_CONS) {
+            let l = self.ord(t, best);
+            let l2 = self.late_constraints(t, l);
+            if l2 != l {
+                best = self.cals.get_mut(tc).finish_clock(l2);
+            }
+        }
+        // The last moment any assignment worked at or before it.
+        let mut snap = i64::MIN;
+        for i in self.s.asg_off[t] as usize..self.s.asg_off[t + 1] as usize {
+            let cal = self.cals.get_mut(self.s.asg[i].0 as usize);
+            let o = cal.ordinal(best);
+            snap = snap.max(cal.finish_clock(o));
+        }
+        if snap == i64::MIN {
+            snap = best;
+        }
+        self.st.xlf[t] = snap;
+        let start = self.res_start(t, snap, true);
+        (self.ord(t, start), self.ord(t, snap))
     }
 
     fn late_constraints(&mut self, t: usize, mut l: i64) -> i64 {
@@ -406,13 +600,13 @@ impl Network {
         for (kind, at) in [c.primary, c.secondary].into_iter().flatten() {
             let w = self.ord(t, at);
             match kind {
-                ConstraintKind::Snlt => l = l.min(self.add_dur(t, w, d)),
+                ConstraintKind::Snlt => l = l.min(self.add_dur(t, w, d, true)),
                 ConstraintKind::Fnlt => l = l.min(w),
-                ConstraintKind::Mso if ms => l = self.add_dur(t, w, d),
+                ConstraintKind::Mso if ms => l = self.add_dur(t, w, d, true),
                 ConstraintKind::Mfo if ms => l = w,
-                ConstraintKind::Mso => l = l.min(self.add_dur(t, w, d)),
+                ConstraintKind::Mso => l = l.min(self.add_dur(t, w, d, true)),
                 ConstraintKind::Mfo => l = l.min(w),
-                ConstraintKind::MandatoryStart => l = self.add_dur(t, w, d),
+                ConstraintKind::MandatoryStart => l = self.add_dur(t, w, d, true),
                 ConstraintKind::MandatoryFinish => l = w,
                 _ => {}
             }

@@ -226,7 +226,11 @@ impl Network {
         let lf = self.lf_clock(t);
         let started = self.s.flags[t] & F_STARTED != 0;
         let finished = self.s.flags[t] & F_FINISHED != 0;
-        let ls = if started && self.s.role[t] == Role::Task && (ms || finished) { self.s.fix_s[t] } else { self.ls_clock(t) };
+        let ls = if started && self.s.role[t] == Role::Task && (ms || finished) {
+            self.s.fix_s[t]
+        } else {
+            self.ls_clock(t)
+        };
         let (s0, f0) = (self.st.ls[t] - self.st.es[t], self.st.lf[t] - self.st.ef[t]);
         let alap = self.s.flags[t] & F_ALAP != 0;
         let tf = if finished && self.s.role[t] == Role::Task {
