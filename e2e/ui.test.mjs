@@ -105,3 +105,37 @@ test("a form with a bad value keeps the input and names the field", async () => 
   assert.match(error, /out of range: expected 1 to 5/);
   assert.equal(await page.inputValue("input[name=title]"), "Key supplier may fail");
 });
+
+test("a project manager imports a schedule and reads its Gantt chart, quality report and versions", async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${base}/login`);
+  await page.fill("input[name=username]", "admin");
+  await page.fill("input[name=password]", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("h1:has-text('Portfolio dashboard')");
+  await page.locator("#projects tbody tr td:nth-child(2) a").first().click();
+  await page.click("#open-schedule");
+  await page.waitForSelector("#upload-schedule");
+
+  // Dates worked out by hand: Design 2-6 Mar, Build 9-20 Mar, Test 25-27 Mar (2-day lag), Go-live 27 Mar 17:00.
+  const csv = "id,name,duration,predecessors,start\n1,Design,5d,,2026-03-02 08:00\n2,Build,10d,1,\n3,Test,3d,2FS+2d,\n4,Docs,4d,1SS+1d,\n5,Go-live,0d,3;4,\n";
+  await page.setInputFiles("#schedule-file", { name: "plan.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.click("#upload-schedule");
+  await page.waitForSelector("#flash");
+  assert.match(await page.locator("#flash").textContent(), /version 1/);
+  assert.equal((await page.locator("#schedule-finish").textContent()).trim(), "2026-03-27 17:00");
+  assert.equal(await page.locator("svg.gantt rect.bar.crit").count(), 3, "Design, Build and Test are critical");
+  assert.equal(await page.locator("svg.gantt path.milestone").count(), 1);
+  assert.equal(await page.locator(".gantt-table tbody tr").count(), 5);
+  assert.equal(await page.locator("#quality tbody tr").count(), 14);
+  await page.screenshot({ path: join(OUT, "schedule.png"), fullPage: false });
+
+  // Zoom out to months: the chart is redrawn narrower, still with every bar.
+  const dayWidth = Number(await page.locator("svg.gantt").getAttribute("width"));
+  await page.click("#gantt .zoom a:has-text('month')");
+  await page.waitForSelector("#gantt .zoom strong:has-text('month')");
+  const monthWidth = Number(await page.locator("svg.gantt").getAttribute("width"));
+  assert.ok(monthWidth < dayWidth, `month zoom (${monthWidth}px) is narrower than day zoom (${dayWidth}px)`);
+  assert.equal(await page.locator("svg.gantt g.task").count(), 5);
+  assert.equal(await page.locator("#versions tbody tr").count(), 1);
+});
