@@ -297,7 +297,8 @@ impl Network {
             };
             best = Some(best.map_or(gap, |b: i64| b.min(gap)));
         }
-        let ff = best.unwrap_or(tf);
+        // Free float never exceeds total float (a lead into a clamped successor could suggest so).
+        let ff = best.unwrap_or(tf).min(tf);
         if self.s.mode == Mode::MsProject { ff.max(0) } else { ff }
     }
 

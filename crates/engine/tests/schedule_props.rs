@@ -1,0 +1,163 @@
+//! Property tests of the critical-path engine on random networks.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use keel_engine::schedule::calendar::{WorkCalendar, standard, to_clock};
+use keel_engine::schedule::generate::{GenOptions, Shape, generate};
+use keel_engine::schedule::{
+    Duration, DurationUnit, Lag, Link, LinkType, Mode, Network, ProjectInfo, Schedule, Task, schedule,
+};
+use proptest::prelude::*;
+
+fn start() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2024, 1, 3).unwrap().and_hms_opt(8, 0, 0).unwrap()
+}
+
+/// A random DAG: links only go from a lower to a higher index.
+fn network(fs_only: bool) -> impl Strategy<Value = Schedule> {
+    (2usize..30).prop_flat_map(move |n| {
+        let durations = prop::collection::vec(0i64..6, n);
+        let links = prop::collection::vec((0..n, 0..n, 0u8..4, -2i64..4), 0..n * 2);
+        (durations, links).prop_map(move |(durations, links)| {
+            let tasks = durations
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| Task {
+                    code: format!("T{i}"),
+                    name: format!("Task {i}"),
+                    outline_level: 1,
+                    duration: Duration::working(d * 240, DurationUnit::Hours),
+                    ..Default::default()
+                })
+                .collect();
+            let links = links
+                .into_iter()
+                .filter(|(a, b, _, _)| a < b)
+                .map(|(pred, succ, k, lag)| {
+                    let kind = if fs_only {
+                        LinkType::FS
+                    } else {
+                        [LinkType::FS, LinkType::SS, LinkType::FF, LinkType::SF][k as usize]
+                    };
+                    let amount = if fs_only { 0 } else { lag * 120 };
+                    Link { pred, succ, kind, lag: Lag { amount, unit: DurationUnit::Hours, elapsed: false } }
+                })
+                .collect();
+            Schedule {
+                projects: vec![ProjectInfo { start: start(), ..Default::default() }],
+                calendars: vec![standard()],
+                tasks,
+                links,
+                ..Default::default()
+            }
+        })
+    })
+}
+
+fn cal() -> WorkCalendar {
+    WorkCalendar::compile(&[standard()], 0, start().date()).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    /// Every link holds on the early dates and on the late dates; early <= late; total float is
+    /// the late-minus-early gap; free float is between zero and total float.
+    #[test]
+    fn links_hold_and_floats_are_consistent(s in network(false)) {
+        let r = schedule(&s).unwrap();
+        let mut c = cal();
+        let mut o = |t: NaiveDateTime| c.ordinal(to_clock(t));
+        for l in &s.links {
+            let (p, q) = (&r.tasks[l.pred], &r.tasks[l.succ]);
+            let lag = l.lag.amount;
+            let (early_ok, late_ok) = match l.kind {
+                LinkType::FS => (o(q.early_start) >= o(p.early_finish) + lag, o(q.late_start) >= o(p.late_finish) + lag),
+                LinkType::SS => (o(q.early_start) >= o(p.early_start) + lag, o(q.late_start) >= o(p.late_start) + lag),
+                LinkType::FF => (o(q.early_finish) >= o(p.early_finish) + lag, o(q.late_finish) >= o(p.late_finish) + lag),
+                LinkType::SF => (o(q.early_finish) >= o(p.early_start) + lag, o(q.late_finish) >= o(p.late_start) + lag),
+            };
+            prop_assert!(early_ok, "early dates break {:?}", l);
+            prop_assert!(late_ok, "late dates break {:?}", l);
+        }
+        for t in &r.tasks {
+            prop_assert!(o(t.early_start) <= o(t.late_start));
+            prop_assert!(o(t.early_finish) <= o(t.late_finish));
+            prop_assert_eq!(t.total_float, o(t.late_start) - o(t.early_start));
+            prop_assert!(t.free_float >= 0 && t.free_float <= t.total_float, "{:?}", t);
+            prop_assert_eq!(t.critical, t.total_float <= 0);
+        }
+    }
+
+    /// Running the same schedule twice gives the same result.
+    #[test]
+    fn idempotent(s in network(false)) {
+        let a = schedule(&s).unwrap();
+        let mut net = Network::compile(&s).unwrap();
+        let b = net.run().unwrap();
+        let c = net.run().unwrap();
+        prop_assert_eq!(&a, &b);
+        prop_assert_eq!(&b, &c);
+    }
+
+    /// Incremental edits give what a full pass over the edited schedule gives.
+    #[test]
+    fn incremental_equals_full(s in network(false), edits in prop::collection::vec((0usize..100, 0i64..8, any::<bool>(), -2i64..4), 1..6)) {
+        let mut net = Network::compile(&s).unwrap();
+        net.run().unwrap();
+        let mut edited = s.clone();
+        for (ix, d, on_link, lag) in edits {
+            if on_link && !edited.links.is_empty() {
+                let l = ix % edited.links.len();
+                let new = Lag { amount: lag * 120, unit: DurationUnit::Hours, elapsed: false };
+                edited.links[l].lag = new;
+                net.set_lag(l, new).unwrap();
+            } else {
+                let t = ix % edited.tasks.len();
+                edited.tasks[t].duration.minutes = d * 240;
+                net.set_duration(t, d * 240).unwrap();
+            }
+            prop_assert_eq!(net.result().unwrap(), schedule(&edited).unwrap());
+        }
+    }
+
+    /// With finish-to-start links only, no lags, one calendar and no progress the two tools agree.
+    #[test]
+    fn ms_project_and_p6_agree_on_plain_networks(s in network(true)) {
+        let ms = schedule(&s).unwrap();
+        let mut p6 = s.clone();
+        p6.options.mode = Mode::Primavera;
+        let p = schedule(&p6).unwrap();
+        prop_assert_eq!(ms.tasks, p.tasks);
+        prop_assert_eq!(ms.finish, p.finish);
+    }
+}
+
+#[test]
+fn incremental_on_a_generated_mixed_network() {
+    let s = generate(&GenOptions { tasks: 3000, shape: Shape::Mixed, seed: 11 });
+    let mut net = Network::compile(&s).unwrap();
+    net.run().unwrap();
+    let mut edited = s.clone();
+    for (i, t) in [17usize, 1200, 2999, 5].into_iter().enumerate() {
+        let minutes = 480 * (3 + i as i64);
+        edited.tasks[t].duration.minutes = minutes;
+        net.set_duration(t, minutes).unwrap();
+    }
+    edited.links[40].lag.amount = 960;
+    net.set_lag(40, edited.links[40].lag).unwrap();
+    assert_eq!(net.result().unwrap(), schedule(&edited).unwrap());
+}
+
+#[test]
+fn longest_path_is_a_driving_chain_to_the_finish() {
+    let s = generate(&GenOptions { tasks: 2000, shape: Shape::Simple, seed: 3 });
+    let r = schedule(&s).unwrap();
+    let path = &r.longest_path;
+    assert!(!path.is_empty());
+    assert_eq!(r.tasks[*path.last().unwrap()].early_finish, r.finish);
+    assert_eq!(r.tasks[path[0]].early_start, s.projects[0].start);
+    for w in path.windows(2) {
+        assert!(s.links.iter().any(|l| l.pred == w[0] && l.succ == w[1]));
+        assert!(r.tasks[w[0]].critical && r.tasks[w[1]].critical);
+    }
+}
