@@ -1,5 +1,7 @@
 //! Property tests of the critical-path engine on random networks.
 
+#![allow(clippy::unwrap_used)] // Test helpers: a panic is the failure report.
+
 use chrono::{NaiveDate, NaiveDateTime};
 use keel_engine::schedule::calendar::{WorkCalendar, standard, to_clock};
 use keel_engine::schedule::generate::{GenOptions, Shape, generate};

@@ -1,6 +1,8 @@
 //! The critical-path engine's rules on small hand-worked schedules: errors, constraints, progress,
 //! summaries, calendars.
 
+#![allow(clippy::unwrap_used)] // Test helpers: a panic is the failure report.
+
 use chrono::{NaiveDate, NaiveDateTime};
 use keel_engine::schedule::calendar::{standard, twenty_four_hour};
 use keel_engine::schedule::{
