@@ -480,10 +480,22 @@ impl<'a> State<'a> {
                 44 => t.percent_complete = self.number("% Complete", v)?.unwrap_or(0.0).clamp(0.0, 100.0),
                 50 => t.stored.start = self.date("Start", v)?,
                 51 => t.stored.finish = self.date("Finish", v)?,
-                52 => t.stored.early_start = self.date("Early Start", v)?,
-                53 => t.stored.early_finish = self.date("Early Finish", v)?,
-                54 => t.stored.late_start = self.date("Late Start", v)?,
-                55 => t.stored.late_finish = self.date("Late Finish", v)?,
+                52 => {
+                    t.stored.early_start = self.date("Early Start", v)?;
+                    t.stored.date_only |= t.stored.early_start.is_some() && !v.contains(':');
+                }
+                53 => {
+                    t.stored.early_finish = self.date("Early Finish", v)?;
+                    t.stored.date_only |= t.stored.early_finish.is_some() && !v.contains(':');
+                }
+                54 => {
+                    t.stored.late_start = self.date("Late Start", v)?;
+                    t.stored.date_only |= t.stored.late_start.is_some() && !v.contains(':');
+                }
+                55 => {
+                    t.stored.late_finish = self.date("Late Finish", v)?;
+                    t.stored.date_only |= t.stored.late_finish.is_some() && !v.contains(':');
+                }
                 56 => baseline.start = self.date("Baseline Start", v)?,
                 57 => baseline.finish = self.date("Baseline Finish", v)?,
                 58 => t.actual_start = self.date("Actual Start", v)?,

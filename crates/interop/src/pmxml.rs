@@ -573,6 +573,7 @@ fn activity(r: &Rec<'_>, project_key: String, tally: &mut Tally) -> Result<P6Act
         total_float: r.minutes("TotalFloat")?,
         free_float: r.minutes("FreeFloat")?,
         critical: None,
+        date_only: false,
     };
     let planned_start = r.date("PlannedStartDate")?;
     let planned_finish = r.date("PlannedFinishDate")?;

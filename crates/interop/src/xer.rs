@@ -535,6 +535,7 @@ fn activity(r: &Row<'_>, tally: &mut Tally) -> Result<P6Activity, ImportError> {
         total_float: r.minutes("total_float_hr_cnt")?,
         free_float: r.minutes("free_float_hr_cnt")?,
         critical: None,
+        date_only: false,
     };
     let target_start = r.date("target_start_date")?;
     let target_end = r.date("target_end_date")?;

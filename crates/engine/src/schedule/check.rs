@@ -125,6 +125,14 @@ pub fn compare(schedule: &Schedule, result: &ScheduleResult) -> CheckReport {
                 let Some(stored) = stored else { return };
                 count.0 += 1;
                 let apart = match (cals.as_mut(), cal_ix) {
+                    // The file stored the day only (MPX date columns): the day must agree.
+                    _ if st.date_only => {
+                        if stored.date() == computed.date() {
+                            0.0
+                        } else {
+                            f64::INFINITY
+                        }
+                    }
                     (Some(c), Some(ix)) if ix < c.len() => {
                         c.get_mut(ix).working_minutes_between_exact(stored, computed).abs()
                     }

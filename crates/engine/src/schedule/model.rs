@@ -434,6 +434,9 @@ pub struct StoredDates {
     /// Critical flag.
     #[serde(default)]
     pub critical: Option<bool>,
+    /// The dates were stored to the day only (MPX date columns without a time): compare days.
+    #[serde(default)]
+    pub date_only: bool,
 }
 
 /// A baseline of a task (MS Project Baseline, Baseline1..10; P6 baseline project).
