@@ -68,14 +68,14 @@ impl Network {
         }
         if !matches!(self.s.role[task], Role::Task | Role::Manual) {
             return Err(ScheduleError::Invalid {
-                task: self.s.labels[task].clone(),
+                task: format!("task {task}"),
                 field: "duration",
                 message: "a summary or inactive task's duration is not scheduled".into(),
             });
         }
         if !(0..=1_000_000_000).contains(&minutes) {
             return Err(ScheduleError::Invalid {
-                task: self.s.labels[task].clone(),
+                task: format!("task {task}"),
                 field: "duration",
                 message: format!("{minutes} minutes: must be between 0 and 1,000,000,000"),
             });
@@ -95,7 +95,7 @@ impl Network {
         let (a0, a1) = (self.s.succ_off[task] as usize, self.s.succ_off[task + 1] as usize);
         for k in a0..a1 {
             if self.s.succs[k].pct != 0 {
-                let lag = pct_lag(minutes, self.s.succs[k].pct);
+                let lag = pct_lag(minutes, i64::from(self.s.succs[k].pct));
                 self.update_arc(k, lag);
                 seeds_f.push(self.s.succs[k].other);
             }
@@ -132,7 +132,8 @@ impl Network {
     /// assert_eq!(net.task(1).unwrap().early_start.to_string(), "2024-01-03 08:00:00");
     /// ```
     pub fn set_lag(&mut self, link: usize, lag: Lag) -> Result<Recalc, ScheduleError> {
-        if link + 1 >= self.s.link_off.len() {
+        self.s.ensure_link_index();
+        if link >= self.s.nlinks {
             return Err(ScheduleError::Invalid {
                 task: format!("link {link}"),
                 field: "lag",
@@ -159,7 +160,7 @@ impl Network {
             let percent = lag.unit == super::model::DurationUnit::Percent;
             let amount = if percent { pct_lag(self.s.dur[p as usize], lag.amount) } else { lag.amount };
             for arc in [&mut self.s.succs[k], &mut self.s.preds[pi]] {
-                arc.pct = if percent { lag.amount } else { 0 };
+                arc.pct = if percent { lag.amount.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32 } else { 0 };
                 if lag.elapsed && !percent {
                     arc.flags |= A_ELAPSED;
                 } else if !percent {

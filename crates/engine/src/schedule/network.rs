@@ -75,7 +75,7 @@ pub(crate) struct Arc {
     /// Index of the source link in the schedule.
     pub link: u32,
     /// Percent lag in basis points of the predecessor's duration (0 when not a percent lag).
-    pub pct: i64,
+    pub pct: i32,
 }
 
 /// A task's constraints, compiled to clock minutes.
@@ -121,9 +121,11 @@ pub(crate) struct Static {
     pub succs: Vec<Arc>,
     /// For each successor-list entry, the matching predecessor-list entry.
     pub mirror: Vec<u32>,
-    /// For each link of the schedule, its successor-list entries (CSR).
+    /// For each link of the schedule, its successor-list entries (CSR), built on the first lag edit.
     pub link_off: Vec<u32>,
     pub link_arcs: Vec<u32>,
+    /// Number of links in the schedule.
+    pub nlinks: usize,
     /// Direct children of each task (CSR), for summary roll-up.
     pub kid_off: Vec<u32>,
     pub kids: Vec<u32>,
@@ -138,7 +140,6 @@ pub(crate) struct Static {
     pub has_alap: bool,
     /// Summary-start links were resolved to an earliest child: edits recompute fully.
     pub full_only: bool,
-    pub labels: Vec<String>,
 }
 
 /// The passes' output, in ordinals of each task's calendar.
@@ -150,6 +151,11 @@ pub(crate) struct State {
     /// its actual start; predecessors use this one).
     pub ls: Vec<i64>,
     pub lf: Vec<i64>,
+    /// The four dates as clock times (what the passes read across calendars and results report).
+    pub esc: Vec<i64>,
+    pub efc: Vec<i64>,
+    pub lsc: Vec<i64>,
+    pub lfc: Vec<i64>,
     /// Zero-duration task whose date reads as a finish (17:00 rather than 08:00 next day).
     pub side: Vec<bool>,
     /// Predecessor-list entry that drove the early start (`NO` when none did).
@@ -164,6 +170,8 @@ pub(crate) struct State {
     /// Early finish of each project (clock) and its backward-pass finish.
     pub pef_clock: Vec<i64>,
     pub pfin_clock: Vec<i64>,
+    /// The network task finishing last (`NO` when none).
+    pub end_task: u32,
     pub ran: bool,
 }
 
@@ -346,11 +354,11 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
     let mut fix_s = Vec::with_capacity(n);
     let mut fix_f = Vec::with_capacity(n);
     let mut has_alap = false;
-    let mut labels = Vec::with_capacity(n);
     let mut cal_ok = vec![None::<bool>; cals.len()];
 
+    let mut parent = Vec::with_capacity(n);
     for t in &schedule.tasks {
-        labels.push(label(t));
+        parent.push(t.parent.filter(|&p| p < n).map_or(NO, |p| p as u32));
         if t.project >= schedule.projects.len() {
             return Err(invalid(t, "project", format!("project index {} is out of range", t.project)));
         }
@@ -461,7 +469,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
     // Resource-driven tasks: work assignments on a calendar other than the task's. An assignment
     // works on its resource's calendar, or on the intersection of that with the task's own
     // calendar when the task has one (MS Project's rule).
-    let mut per_task: Vec<Vec<(u32, i64, i64)>> = vec![Vec::new(); n];
+    let mut per_task: Vec<(u32, (u32, i64, i64))> = Vec::new();
     let mut combined: HashMap<(u32, u32), u32> = HashMap::new();
     for a in &schedule.assignments {
         let (Some(t), Some(r)) = (schedule.tasks.get(a.task), schedule.resources.get(a.resource)) else { continue };
@@ -492,39 +500,62 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         }
         let scale = |m: i64| ((m as f64) / a.units).round().clamp(0.0, MAX_MINUTES as f64) as i64;
         let remaining = if flags[a.task] & F_STARTED != 0 { a.remaining_work_minutes.unwrap_or(work) } else { work };
-        per_task[a.task].push((rc, scale(work), scale(remaining)));
+        per_task.push((a.task as u32, (rc, scale(work), scale(remaining))));
     }
-    let mut asg_off = Vec::with_capacity(n + 1);
+    per_task.sort_by_key(|x| x.0);
+    let mut asg_off = vec![0u32; n + 1];
     let mut asg = Vec::new();
     let mut any_res = false;
-    for (t, list) in per_task.into_iter().enumerate() {
-        asg_off.push(asg.len() as u32);
-        if list.iter().any(|&(c, w, _)| c != cal[t] && w > 0) {
+    let mut i = 0;
+    while i < per_task.len() {
+        let t = per_task[i].0 as usize;
+        let mut j = i;
+        while j < per_task.len() && per_task[j].0 as usize == t {
+            j += 1;
+        }
+        let list = &per_task[i..j];
+        if list.iter().any(|&(_, (c, w, _))| c != cal[t] && w > 0) {
             flags[t] |= F_RES;
             any_res = true;
-            asg.extend(list);
+            asg.extend(list.iter().map(|x| x.1));
+            asg_off[t + 1] = list.len() as u32;
         }
+        i = j;
     }
-    asg_off.push(asg.len() as u32);
+    for t in 0..n {
+        asg_off[t + 1] += asg_off[t];
+    }
 
     // Project-calendar pairs.
+    let ncals = cals.len();
+    let dense = schedule.projects.len().saturating_mul(ncals) <= 1 << 20;
+    let mut dense_map = if dense { vec![NO; schedule.projects.len() * ncals] } else { Vec::new() };
     let mut pair_map: HashMap<(u32, u32), u32> = HashMap::new();
     let mut pairs = Vec::new();
     let mut pc = Vec::with_capacity(n);
     for i in 0..n {
         let key = (proj[i], cal[i]);
-        let ix = *pair_map.entry(key).or_insert_with(|| {
-            pairs.push(key);
-            (pairs.len() - 1) as u32
-        });
+        let ix = if dense {
+            let slot = &mut dense_map[key.0 as usize * ncals + key.1 as usize];
+            if *slot == NO {
+                pairs.push(key);
+                *slot = (pairs.len() - 1) as u32;
+            }
+            *slot
+        } else {
+            *pair_map.entry(key).or_insert_with(|| {
+                pairs.push(key);
+                (pairs.len() - 1) as u32
+            })
+        };
         pc.push(ix);
     }
 
     // Children, for roll-up and link expansion.
     let mut kid_cnt = vec![0u32; n + 1];
-    for t in &schedule.tasks {
-        if let Some(p) = t.parent.filter(|&p| p < n) {
-            kid_cnt[p] += 1;
+    for &p in &parent {
+        if p != NO {
+            kid_cnt[p as usize] += 1;
         }
     }
     let mut kid_off = Vec::with_capacity(n + 1);
@@ -536,15 +567,21 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
     kid_off.push(acc);
     let mut kids = vec![0u32; acc as usize];
     let mut fill = kid_off.clone();
-    for (i, t) in schedule.tasks.iter().enumerate() {
-        if let Some(p) = t.parent.filter(|&p| p < n) {
-            kids[fill[p] as usize] = i as u32;
-            fill[p] += 1;
+    for (i, &p) in parent.iter().enumerate() {
+        if p != NO {
+            kids[fill[p as usize] as usize] = i as u32;
+            fill[p as usize] += 1;
         }
     }
 
     // Links, expanded where they touch a summary.
-    let mut edges: Vec<(u32, u32, Arc)> = Vec::with_capacity(schedule.links.len());
+    // Pass 1 validates and counts; links touching a summary are expanded here, the others are
+    // placed directly in pass 2.
+    let mut edges: Vec<(u32, u32, Arc)> = Vec::new();
+    let mut how = vec![0u8; schedule.links.len()];
+    let mut pcount = vec![0u32; n + 1];
+    let mut scount = vec![0u32; n + 1];
+    let mut index_order = true;
     let mut leaf_cache: HashMap<usize, Vec<u32>> = HashMap::new();
     let mut tmp = Network {
         s: Static {
@@ -576,6 +613,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
             mirror: Vec::new(),
             link_off: Vec::new(),
             link_arcs: Vec::new(),
+            nlinks: 0,
             kid_off,
             kids,
             pstart: schedule.projects.iter().map(|p| to_clock(p.start)).collect(),
@@ -585,7 +623,6 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
             asg,
             has_alap,
             full_only: false,
-            labels,
         },
         cals,
         st: State::default(),
@@ -608,7 +645,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
             });
         }
         if l.pred == l.succ {
-            return Err(ScheduleError::Cycle { tasks: vec![tmp.s.labels[l.pred].clone()] });
+            return Err(ScheduleError::Cycle { tasks: vec![label(&schedule.tasks[l.pred])] });
         }
         if l.lag.amount.abs() > MAX_MINUTES && l.lag.unit != super::model::DurationUnit::Percent {
             return Err(invalid(
@@ -621,6 +658,14 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         if rp == Role::Inactive || rs == Role::Inactive {
             continue;
         }
+        if rp != Role::Summary && rs != Role::Summary {
+            how[li] = 1;
+            pcount[l.succ] += 1;
+            scount[l.pred] += 1;
+            index_order &= l.pred < l.succ;
+            continue;
+        }
+        how[li] = 2;
         let pred_side: Vec<u32> = if rp == Role::Summary {
             match earliest {
                 Some([]) => continue,
@@ -642,23 +687,20 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
             vec![l.succ as u32]
         };
         for &p in &pred_side {
-            for &s in &succ_side {
-                if p == s {
+            for &q in &succ_side {
+                if p == q {
                     continue;
                 }
-                let arc = make_arc(&tmp.s, schedule, l.kind, l.lag, p, s, li as u32, cal24);
-                edges.push((p, s, arc));
+                let arc = make_arc(&tmp.s, schedule, l.kind, l.lag, p, q, li as u32, cal24);
+                edges.push((p, q, arc));
+                pcount[q as usize] += 1;
+                scount[p as usize] += 1;
+                index_order &= p < q;
             }
         }
     }
 
     // CSR adjacency, both directions; arcs keep link order.
-    let mut pcount = vec![0u32; n + 1];
-    let mut scount = vec![0u32; n + 1];
-    for &(p, s, _) in &edges {
-        pcount[s as usize] += 1;
-        scount[p as usize] += 1;
-    }
     let prefix = |cnt: &[u32]| {
         let mut off = Vec::with_capacity(n + 1);
         let mut a = 0u32;
@@ -672,13 +714,13 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
     let pred_off = prefix(&pcount);
     let succ_off = prefix(&scount);
     let placeholder = Arc { other: 0, kind: LinkType::FS, flags: 0, lag: 0, lag_cal: 0, link: 0, pct: 0 };
-    let mut preds = vec![placeholder; edges.len()];
-    let mut succs = vec![placeholder; edges.len()];
-    let mut mirror = vec![0u32; edges.len()];
+    let total = pred_off[n] as usize;
+    let mut preds = vec![placeholder; total];
+    let mut succs = vec![placeholder; total];
+    let mut mirror = vec![0u32; total];
     let mut pf = pred_off.clone();
     let mut sf = succ_off.clone();
-    let mut link_cnt = vec![0u32; schedule.links.len() + 1];
-    for &(p, s, arc) in &edges {
+    let mut place = |p: u32, s: u32, arc: Arc| {
         let pi = pf[s as usize] as usize;
         pf[s as usize] += 1;
         let si = sf[p as usize] as usize;
@@ -686,39 +728,42 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         preds[pi] = Arc { other: p, ..arc };
         succs[si] = Arc { other: s, ..arc };
         mirror[si] = pi as u32;
-        link_cnt[arc.link as usize] += 1;
-    }
-    let link_off = {
-        let mut off = Vec::with_capacity(schedule.links.len() + 1);
-        let mut a = 0u32;
-        for c in link_cnt.iter().take(schedule.links.len()) {
-            off.push(a);
-            a += c;
-        }
-        off.push(a);
-        off
     };
-    let mut link_arcs = vec![0u32; succs.len()];
-    let mut lf = link_off.clone();
-    for (si, a) in succs.iter().enumerate() {
-        let l = a.link as usize;
-        link_arcs[lf[l] as usize] = si as u32;
-        lf[l] += 1;
+    let mut next = 0;
+    for (li, l) in schedule.links.iter().enumerate() {
+        match how[li] {
+            1 => {
+                let (p, q) = (l.pred as u32, l.succ as u32);
+                place(p, q, make_arc(&tmp.s, schedule, l.kind, l.lag, p, q, li as u32, cal24));
+            }
+            2 => {
+                while next < edges.len() && edges[next].2.link == li as u32 {
+                    let (p, q, arc) = edges[next];
+                    place(p, q, arc);
+                    next += 1;
+                }
+            }
+            _ => {}
+        }
     }
+    drop(edges);
 
     tmp.s.pred_off = pred_off;
     tmp.s.preds = preds;
     tmp.s.succ_off = succ_off;
     tmp.s.succs = succs;
     tmp.s.mirror = mirror;
-    tmp.s.link_off = link_off;
-    tmp.s.link_arcs = link_arcs;
-    topo_sort(&mut tmp.s)?;
+    tmp.s.nlinks = schedule.links.len();
+    topo_sort(&mut tmp.s, &schedule.tasks, index_order)?;
     tmp.st = State {
         es: vec![0; n],
         ef: vec![0; n],
         ls: vec![0; n],
         lf: vec![0; n],
+        esc: vec![0; n],
+        efc: vec![0; n],
+        lsc: vec![0; n],
+        lfc: vec![0; n],
         side: vec![false; n],
         drv: vec![NO; n],
         xes: if any_res { vec![NONE; n] } else { Vec::new() },
@@ -728,6 +773,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         pfin_ord: vec![0; tmp.s.pairs.len()],
         pef_clock: vec![NONE; schedule.projects.len()],
         pfin_clock: vec![NONE; schedule.projects.len()],
+        end_task: NO,
         ran: false,
     };
     let (mut so, mut dd) = (Vec::new(), Vec::new());
@@ -758,7 +804,7 @@ fn make_arc(s: &Static, schedule: &Schedule, kind: LinkType, lag: Lag, p: u32, q
         if s.flags[p as usize] & F_ELAPSED != 0 {
             flags |= A_ELAPSED;
         }
-        (pct_lag(pd, lag.amount), lag.amount)
+        (pct_lag(pd, lag.amount), lag.amount.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32)
     } else {
         if lag.elapsed {
             flags |= A_ELAPSED;
@@ -776,15 +822,54 @@ pub(crate) fn pct_lag(d: i64, bp: i64) -> i64 {
     v.clamp(-i128::from(MAX_MINUTES), i128::from(MAX_MINUTES)) as i64
 }
 
+impl Static {
+    /// Builds the link-to-arc index (for lag edits) if not built yet.
+    pub(crate) fn ensure_link_index(&mut self) {
+        if !self.link_off.is_empty() || self.nlinks == 0 {
+            return;
+        }
+        let mut off = vec![0u32; self.nlinks + 1];
+        for a in &self.succs {
+            off[a.link as usize + 1] += 1;
+        }
+        for l in 0..self.nlinks {
+            off[l + 1] += off[l];
+        }
+        let mut fill = off.clone();
+        let mut arcs = vec![0u32; self.succs.len()];
+        for (si, a) in self.succs.iter().enumerate() {
+            let l = a.link as usize;
+            arcs[fill[l] as usize] = si as u32;
+            fill[l] += 1;
+        }
+        self.link_off = off;
+        self.link_arcs = arcs;
+    }
+}
+
 pub(crate) fn refresh_fast(a: &mut Arc, cp: u32, cq: u32) {
     let fast = cp == cq && (a.lag == 0 || (a.flags & A_ELAPSED == 0 && a.lag_cal == cq));
     if fast { a.flags |= A_FAST } else { a.flags &= !A_FAST }
 }
 
 /// Kahn's algorithm; on a loop, walks back along unfinished predecessors to name it.
-fn topo_sort(s: &mut Static) -> Result<(), ScheduleError> {
+fn topo_sort(s: &mut Static, tasks: &[Task], index_order: bool) -> Result<(), ScheduleError> {
     let n = s.n;
     let in_net = |r: Role| matches!(r, Role::Task | Role::Manual);
+    if index_order {
+        // Every link goes forward in index order: that order is topological.
+        let mut order = Vec::with_capacity(n);
+        let mut pos = vec![NO; n];
+        for t in 0..n {
+            if in_net(s.role[t]) {
+                pos[t] = order.len() as u32;
+                order.push(t as u32);
+            }
+        }
+        s.order = order;
+        s.pos = pos;
+        return Ok(());
+    }
     let mut indeg: Vec<u32> = (0..n).map(|t| s.pred_off[t + 1] - s.pred_off[t]).collect();
     let mut order = Vec::with_capacity(n);
     for (t, &d) in indeg.iter().enumerate() {
@@ -830,7 +915,7 @@ fn topo_sort(s: &mut Static) -> Result<(), ScheduleError> {
         if let Some(min_pos) = cyc.iter().enumerate().min_by_key(|(_, t)| **t).map(|(i, _)| i) {
             cyc.rotate_left(min_pos);
         }
-        return Err(ScheduleError::Cycle { tasks: cyc.into_iter().map(|t| s.labels[t].clone()).collect() });
+        return Err(ScheduleError::Cycle { tasks: cyc.into_iter().map(|t| label(&tasks[t])).collect() });
     }
     let mut pos = vec![NO; n];
     for (i, &t) in order.iter().enumerate() {

@@ -85,7 +85,7 @@ impl Network {
     }
 
     /// Early start of `t` as a clock time.
-    pub(crate) fn es_clock(&mut self, t: usize) -> i64 {
+    fn es_clock_raw(&mut self, t: usize) -> i64 {
         if self.is(t, F_RES) && !self.is(t, F_STARTED) && self.st.xes[t] != NONE {
             return self.st.xes[t];
         }
@@ -98,40 +98,40 @@ impl Network {
     }
 
     /// Early finish of `t` as a clock time.
-    pub(crate) fn ef_clock(&mut self, t: usize) -> i64 {
+    fn ef_clock_raw(&mut self, t: usize) -> i64 {
         if self.s.fix_f[t] != NONE && (self.s.role[t] == Role::Manual || self.is(t, F_FINISHED)) {
             return self.s.fix_f[t];
         }
         if self.st.ef[t] == self.st.es[t] && !self.is(t, F_STARTED) {
-            return self.es_clock(t);
+            return self.es_clock_raw(t);
         }
         if self.is(t, F_ELAPSED) && !(self.s.mode == Mode::Primavera && self.is(t, F_STARTED)) {
-            return self.es_clock(t) + self.s.dur[t];
+            return self.es_clock_raw(t) + self.s.dur[t];
         }
         if self.is(t, F_RES) && !self.is(t, F_STARTED) {
-            let c = self.es_clock(t);
+            let c = self.es_clock_raw(t);
             return self.res_finish(t, c, false);
         }
         self.cals.get_mut(self.s.cal[t] as usize).finish_clock(self.st.ef[t])
     }
 
     /// Late start (as computed from the late finish) of `t` as a clock time.
-    pub(crate) fn ls_clock(&mut self, t: usize) -> i64 {
+    fn ls_clock_raw(&mut self, t: usize) -> i64 {
         if self.st.ls[t] == self.st.lf[t] {
-            return self.lf_clock(t);
+            return self.lf_clock_raw(t);
         }
         if self.is(t, F_ELAPSED) {
-            return self.lf_clock(t) - self.s.rem[t];
+            return self.lf_clock_raw(t) - self.s.rem[t];
         }
         if self.is(t, F_RES) {
-            let c = self.lf_clock(t);
+            let c = self.lf_clock_raw(t);
             return self.res_start(t, c, true);
         }
         self.cals.get_mut(self.s.cal[t] as usize).start_clock(self.st.ls[t])
     }
 
     /// Late finish of `t` as a clock time.
-    pub(crate) fn lf_clock(&mut self, t: usize) -> i64 {
+    fn lf_clock_raw(&mut self, t: usize) -> i64 {
         if self.is(t, F_FINISHED) && self.s.fix_f[t] != NONE {
             return self.s.fix_f[t];
         }
@@ -139,6 +139,31 @@ impl Network {
             return self.st.xlf[t];
         }
         self.cals.get_mut(self.s.cal[t] as usize).finish_clock(self.st.lf[t])
+    }
+
+    /// Early start of `t` as a clock time (cached by the forward pass).
+    #[inline]
+    pub(crate) fn es_clock(&self, t: usize) -> i64 {
+        self.st.esc[t]
+    }
+
+    /// Early finish of `t` as a clock time (cached by the forward pass).
+    #[inline]
+    pub(crate) fn ef_clock(&self, t: usize) -> i64 {
+        self.st.efc[t]
+    }
+
+    /// Late start of `t` (as computed from its late finish) as a clock time (cached by the
+    /// backward pass).
+    #[inline]
+    pub(crate) fn ls_clock(&self, t: usize) -> i64 {
+        self.st.lsc[t]
+    }
+
+    /// Late finish of `t` as a clock time (cached by the backward pass).
+    #[inline]
+    pub(crate) fn lf_clock(&self, t: usize) -> i64 {
+        self.st.lfc[t]
     }
 
     /// Applies a link's lag to a clock time; `finish`: the result reads as a finish.
@@ -305,6 +330,8 @@ impl Network {
         self.st.ef[t] = ef;
         self.st.side[t] = side;
         self.st.drv[t] = drv;
+        self.st.esc[t] = self.es_clock_raw(t);
+        self.st.efc[t] = self.ef_clock_raw(t);
         old != (es, ef, side)
     }
 
@@ -419,13 +446,17 @@ impl Network {
     pub(crate) fn project_finishes(&mut self) -> bool {
         let np = self.st.pef_clock.len();
         let mut pmax = vec![i64::MIN; self.s.pairs.len()];
+        let mut parg = vec![NO; self.s.pairs.len()];
         for &t in &self.s.order {
-            let t = t as usize;
-            let p = self.s.pc[t] as usize;
-            if self.st.ef[t] > pmax[p] {
-                pmax[p] = self.st.ef[t];
+            let p = self.s.pc[t as usize] as usize;
+            let ef = self.st.ef[t as usize];
+            if ef > pmax[p] {
+                pmax[p] = ef;
+                parg[p] = t;
             }
         }
+        // The task finishing last overall, for the longest path.
+        let mut end = (i64::MIN, NO);
         let mut pef = vec![NONE; np];
         for (i, &(p, c)) in self.s.pairs.clone().iter().enumerate() {
             if pmax[i] == i64::MIN {
@@ -433,6 +464,9 @@ impl Network {
             }
             // The latest early finish as a clock: find a task at the max to respect elapsed ends.
             let clock = self.cals.get_mut(c as usize).finish_clock(pmax[i]);
+            if clock > end.0 {
+                end = (clock, parg[i]);
+            }
             let p = p as usize;
             if clock > pef[p] {
                 pef[p] = clock;
@@ -443,6 +477,9 @@ impl Network {
             let t = self.s.order[i] as usize;
             if self.is(t, F_ELAPSED | F_RES) {
                 let c = self.ef_clock(t);
+                if c > end.0 {
+                    end = (c, t as u32);
+                }
                 let p = self.s.proj[t] as usize;
                 if c > pef[p] {
                     pef[p] = c;
@@ -460,6 +497,7 @@ impl Network {
                 self.s.pstart[p]
             };
         }
+        self.st.end_task = end.1;
         let changed = pfin != self.st.pfin_clock;
         self.st.pef_clock = pef;
         self.st.pfin_clock = pfin;
@@ -537,6 +575,8 @@ impl Network {
         }
         self.st.ls[t] = ls;
         self.st.lf[t] = lf;
+        self.st.lfc[t] = self.lf_clock_raw(t);
+        self.st.lsc[t] = self.ls_clock_raw(t);
         old != (ls, lf)
     }
 

@@ -1,10 +1,65 @@
 //! Reading results out of a [`Network`]: dates, total and free float, critical flags, summary
 //! roll-up and the longest path.
 
-use super::calendar::from_clock;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+use super::calendar::{from_clock, to_clock};
 use super::cpm::{ScheduleError, ScheduleResult, TaskResult};
 use super::model::{FloatType, LinkType, Mode, TaskIx};
 use super::network::{A_FAST, F_ALAP, F_FINISHED, F_STARTED, NO, NONE, Network, Role};
+
+/// Clock minutes to date-times through a per-day cache (a schedule's dates fall on few days).
+#[derive(Debug, Default)]
+struct DayDates {
+    lo: i64,
+    days: Vec<NaiveDate>,
+}
+
+impl DayDates {
+    #[inline]
+    fn get(&mut self, clock: i64) -> NaiveDateTime {
+        let day = clock.div_euclid(1440);
+        let i = day - self.lo;
+        if i < 0 || i >= self.days.len() as i64 {
+            self.cover(day);
+        }
+        let date = self.days[(day - self.lo) as usize];
+        let secs = (clock.rem_euclid(1440) * 60) as u32;
+        NaiveDateTime::new(date, NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap_or(NaiveTime::MIN))
+    }
+
+    #[cold]
+    fn cover(&mut self, day: i64) {
+        // Dates outside chrono's range are clamped by `from_clock`; keep the cache small around them.
+        let (lo, hi) = if self.days.is_empty() {
+            (day - 366, day + 366)
+        } else {
+            let hi = self.lo + self.days.len() as i64;
+            let span = self.days.len() as i64;
+            (day.min(self.lo - span), (day + 1).max(hi + span))
+        };
+        let (lo, hi) = (lo.max(-100_000_000), hi.min(100_000_000));
+        self.days = (lo..hi.max(lo + 1)).map(|d| from_clock(d * 1440).date()).collect();
+        self.lo = lo;
+    }
+
+    fn result(&mut self, c: &Clocks) -> TaskResult {
+        let es = self.get(c.es);
+        let ef = self.get(c.ef);
+        TaskResult {
+            early_start: es,
+            early_finish: ef,
+            late_start: self.get(c.ls),
+            late_finish: self.get(c.lf),
+            total_float: c.tf,
+            free_float: c.ff,
+            critical: c.critical,
+            start: if c.start == c.es { es } else { self.get(c.start) },
+            finish: if c.finish == c.ef { ef } else { self.get(c.finish) },
+            scheduled: c.scheduled,
+        }
+    }
+}
 
 /// A task's results as clock minutes, before conversion.
 #[derive(Debug, Clone, Copy)]
@@ -83,32 +138,40 @@ impl Network {
             self.passes();
         }
         let n = self.s.n;
-        let mut clocks: Vec<Option<Clocks>> = vec![None; n];
-        for (t, slot) in clocks.iter_mut().enumerate() {
-            *slot = match self.s.role[t] {
-                Role::Task | Role::Manual => Some(self.task_clocks(t)),
-                Role::Inactive => {
-                    let p = self.s.pstart[self.s.proj[t] as usize];
-                    Some(Clocks {
-                        es: p,
-                        ef: p,
-                        ls: p,
-                        lf: p,
-                        start: p,
-                        finish: p,
-                        tf: 0,
-                        ff: 0,
-                        critical: false,
-                        scheduled: false,
-                    })
+        let mut dates = DayDates::default();
+        let blank = TaskResult {
+            early_start: NaiveDateTime::MIN,
+            early_finish: NaiveDateTime::MIN,
+            late_start: NaiveDateTime::MIN,
+            late_finish: NaiveDateTime::MIN,
+            total_float: 0,
+            free_float: 0,
+            critical: false,
+            start: NaiveDateTime::MIN,
+            finish: NaiveDateTime::MIN,
+            scheduled: false,
+        };
+        let mut tasks = Vec::with_capacity(n);
+        let mut any_summary = false;
+        for t in 0..n {
+            let c = match self.s.role[t] {
+                Role::Task | Role::Manual => self.task_clocks(t),
+                Role::Inactive => self.inactive_clocks(t),
+                Role::Summary => {
+                    any_summary = true;
+                    tasks.push(blank);
+                    continue;
                 }
-                Role::Summary => None,
             };
+            tasks.push(dates.result(&c));
         }
         // Summaries: children follow their parent in outline order, so go backwards.
-        for t in (0..n).rev() {
-            if self.s.role[t] == Role::Summary {
-                clocks[t] = Some(self.rollup(t, &clocks));
+        if any_summary {
+            for t in (0..n).rev() {
+                if self.s.role[t] == Role::Summary {
+                    let c = self.rollup(t, &tasks);
+                    tasks[t] = dates.result(&c);
+                }
             }
         }
         if self.cals.overflowed() {
@@ -118,52 +181,25 @@ impl Network {
                 message: "dates run past the supported range (years 1800 to 2400)".into(),
             });
         }
-        let mut longest = self.longest_path();
+        let longest = self.longest_path();
         if self.s.critical_by_longest_path {
             let on = self.longest_path_marks();
-            for (t, c) in clocks.iter_mut().enumerate() {
-                if let Some(c) = c
-                    && self.s.role[t] != Role::Summary
-                {
-                    c.critical = on[t];
+            for (t, r) in tasks.iter_mut().enumerate() {
+                if self.s.role[t] != Role::Summary {
+                    r.critical = on[t];
                 }
             }
         }
-        longest.shrink_to_fit();
-        let tasks = clocks
-            .into_iter()
-            .map(|c| {
-                let c = c.unwrap_or(Clocks {
-                    es: 0,
-                    ef: 0,
-                    ls: 0,
-                    lf: 0,
-                    start: 0,
-                    finish: 0,
-                    tf: 0,
-                    ff: 0,
-                    critical: false,
-                    scheduled: false,
-                });
-                TaskResult {
-                    early_start: from_clock(c.es),
-                    early_finish: from_clock(c.ef),
-                    late_start: from_clock(c.ls),
-                    late_finish: from_clock(c.lf),
-                    total_float: c.tf,
-                    free_float: c.ff,
-                    critical: c.critical,
-                    start: from_clock(c.start),
-                    finish: from_clock(c.finish),
-                    scheduled: c.scheduled,
-                }
-            })
-            .collect();
         let finish = self.st.pef_clock.iter().copied().filter(|&c| c != NONE).max();
         let finish = finish
             .or_else(|| self.s.pstart.iter().copied().max())
             .map_or(chrono::DateTime::UNIX_EPOCH.naive_utc(), from_clock);
         Ok(ScheduleResult { mode: self.s.mode, tasks, finish, longest_path: longest })
+    }
+
+    fn inactive_clocks(&self, t: usize) -> Clocks {
+        let p = self.s.pstart[self.s.proj[t] as usize];
+        Clocks { es: p, ef: p, ls: p, lf: p, start: p, finish: p, tf: 0, ff: 0, critical: false, scheduled: false }
     }
 
     /// The result of one task (summaries roll up from their children).
@@ -200,23 +236,12 @@ impl Network {
         if !self.st.ran {
             self.passes();
         }
-        // Small networks or summaries: compute the whole result.
-        if self.s.role[task] == Role::Summary || self.s.role[task] == Role::Inactive {
+        // Summaries: compute the whole result.
+        if self.s.role[task] == Role::Summary {
             return Ok(self.result()?.tasks[task]);
         }
-        let c = self.task_clocks(task);
-        Ok(TaskResult {
-            early_start: from_clock(c.es),
-            early_finish: from_clock(c.ef),
-            late_start: from_clock(c.ls),
-            late_finish: from_clock(c.lf),
-            total_float: c.tf,
-            free_float: c.ff,
-            critical: c.critical,
-            start: from_clock(c.start),
-            finish: from_clock(c.finish),
-            scheduled: c.scheduled,
-        })
+        let c = if self.s.role[task] == Role::Inactive { self.inactive_clocks(task) } else { self.task_clocks(task) };
+        Ok(DayDates::default().result(&c))
     }
 
     fn task_clocks(&mut self, t: usize) -> Clocks {
@@ -302,7 +327,7 @@ impl Network {
         if self.s.mode == Mode::MsProject { ff.max(0) } else { ff }
     }
 
-    fn rollup(&mut self, t: usize, clocks: &[Option<Clocks>]) -> Clocks {
+    fn rollup(&mut self, t: usize, done: &[TaskResult]) -> Clocks {
         let (a, b) = (self.s.kid_off[t] as usize, self.s.kid_off[t + 1] as usize);
         let mut acc: Option<Clocks> = None;
         for i in a..b {
@@ -310,24 +335,27 @@ impl Network {
             if self.s.role[k] == Role::Inactive {
                 continue;
             }
-            let Some(c) = clocks[k] else { continue };
-            if !c.scheduled && self.s.role[k] == Role::Summary && c.es == NONE {
+            let r = &done[k];
+            if !r.scheduled && self.s.role[k] == Role::Summary {
                 continue;
             }
+            let c = Clocks {
+                es: to_clock(r.early_start),
+                ef: to_clock(r.early_finish),
+                ls: to_clock(r.late_start),
+                lf: to_clock(r.late_finish),
+                start: to_clock(r.start),
+                finish: to_clock(r.finish),
+                tf: r.total_float,
+                ff: r.free_float,
+                critical: r.critical,
+                scheduled: r.scheduled,
+            };
             let alap = self.s.flags[k] & F_ALAP != 0;
             let (ces, cef) = if alap { (c.ls, c.lf) } else { (c.es, c.ef) };
             let (cls, clf) = if self.s.role[k] == Role::Manual { (c.es, c.ef) } else { (c.ls, c.lf) };
             acc = Some(match acc {
-                None => Clocks {
-                    es: ces,
-                    ef: cef,
-                    ls: cls,
-                    lf: clf,
-                    start: c.start,
-                    finish: c.finish,
-                    critical: c.critical,
-                    ..c
-                },
+                None => Clocks { es: ces, ef: cef, ls: cls, lf: clf, ..c },
                 Some(x) => Clocks {
                     es: x.es.min(ces),
                     ef: x.ef.max(cef),
@@ -369,14 +397,7 @@ impl Network {
     /// The driving chain ending at the latest early finish, first task to last. On a tie the task
     /// latest in topological order wins, so a finish milestone closes the path.
     fn longest_path(&mut self) -> Vec<TaskIx> {
-        let mut best: Option<(i64, usize)> = None;
-        for i in 0..self.s.order.len() {
-            let t = self.s.order[i] as usize;
-            let c = self.ef_clock(t);
-            if best.is_none_or(|(b, _)| c >= b) {
-                best = Some((c, t));
-            }
-        }
+        let best = (self.st.end_task != NO).then_some(((), self.st.end_task as usize));
         let mut path = Vec::new();
         let Some((_, mut t)) = best else { return path };
         let mut guard = self.s.n + 1;
