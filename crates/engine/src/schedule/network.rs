@@ -860,9 +860,9 @@ fn topo_sort(s: &mut Static, tasks: &[Task], index_order: bool) -> Result<(), Sc
         // Every link goes forward in index order: that order is topological.
         let mut order = Vec::with_capacity(n);
         let mut pos = vec![NO; n];
-        for t in 0..n {
+        for (t, slot) in pos.iter_mut().enumerate() {
             if in_net(s.role[t]) {
-                pos[t] = order.len() as u32;
+                *slot = order.len() as u32;
                 order.push(t as u32);
             }
         }
