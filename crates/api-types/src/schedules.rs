@@ -118,6 +118,10 @@ pub struct ScheduleTaskResponse {
     pub actual_start: Option<NaiveDateTime>,
     /// Actual finish.
     pub actual_finish: Option<NaiveDateTime>,
+    /// Current start: actual, else early.
+    pub start: NaiveDateTime,
+    /// Current finish: actual, else early.
+    pub finish: NaiveDateTime,
     /// Early start.
     pub early_start: NaiveDateTime,
     /// Early finish.

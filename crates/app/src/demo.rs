@@ -27,6 +27,8 @@ pub struct DemoOptions {
     pub today: NaiveDate,
     /// How many weeks of status reports to generate, ending at the last Friday on or before `today`.
     pub weeks_of_history: usize,
+    /// How many active projects get a demo schedule (MS Project plan, baselined and progressed).
+    pub schedules: usize,
 }
 
 impl Default for DemoOptions {
@@ -36,6 +38,7 @@ impl Default for DemoOptions {
             projects: 60,
             today: NaiveDate::from_ymd_opt(2026, 11, 20).expect("2026-11-20 is a valid date"),
             weeks_of_history: 52,
+            schedules: 6,
         }
     }
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod dashboard;
 pub mod demo;
+mod demo_schedules;
 mod error;
 mod records;
 pub mod schedules;

@@ -295,6 +295,8 @@ impl App {
         })
         .await?;
         tx.commit().await?;
+        // A few active projects get a schedule, imported as a user's upload would be.
+        self.load_demo_schedules(&Actor::system(org.id), &d.projects, opts.today, opts.schedules).await?;
         Ok(Some(summary))
     }
 }

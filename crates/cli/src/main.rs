@@ -63,6 +63,9 @@ enum Command {
         /// Weeks of status history.
         #[arg(long, default_value_t = 52)]
         weeks: usize,
+        /// How many active projects get a demo schedule (an MS Project plan, baselined and progressed).
+        #[arg(long, default_value_t = 6)]
+        schedules: usize,
     },
     /// Manage users.
     #[command(subcommand)]
@@ -252,11 +255,11 @@ async fn run() -> Result<()> {
             open(&cfg).await?;
             println!("Database schema is up to date ({}).", redact(&cfg.url()));
         }
-        Command::Demo { projects, seed, weeks } => {
+        Command::Demo { projects, seed, weeks, schedules } => {
             let app = open(&cfg).await?;
             bootstrap(&app, &cfg, "Northwind Group").await?;
             let started = std::time::Instant::now();
-            let opts = DemoOptions { seed, projects, today: keel_app::today(), weeks_of_history: weeks };
+            let opts = DemoOptions { seed, projects, today: keel_app::today(), weeks_of_history: weeks, schedules };
             match app.load_demo(&opts).await.map_err(err)? {
                 Some(s) => println!(
                     "Loaded a demo organisation with {projects} projects: {} records in {:.1?}.",

@@ -207,7 +207,7 @@ pub fn svg(s: &Schedule, r: &ScheduleResult, zoom: Zoom, today: NaiveDate, basel
         }
         o.push_str("</g>");
     }
-    let line = |o: &mut String, class: &str, label: &str, at: NaiveDateTime| {
+    let line = |o: &mut String, class: &str, label: &str, at: NaiveDateTime, dy: f64| {
         let x = scale.x(at);
         if x >= 0.0 && x <= width {
             let _ = write!(
@@ -215,13 +215,13 @@ pub fn svg(s: &Schedule, r: &ScheduleResult, zoom: Zoom, today: NaiveDate, basel
                 r#"<line class="{class}" x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{height:.0}"/><text class="{class}" x="{:.1}" y="{:.1}">{label}</text>"#,
                 HEADER - 4.0,
                 x + 3.0,
-                HEADER + 10.0
+                HEADER + 10.0 + dy
             );
         }
     };
-    line(&mut o, "today", "today", today.and_hms_opt(0, 0, 0).unwrap_or_default());
+    line(&mut o, "today", "today", today.and_hms_opt(0, 0, 0).unwrap_or_default(), 0.0);
     if let Some(sd) = s.projects.first().and_then(|p| p.status_date) {
-        line(&mut o, "status", "status date", sd);
+        line(&mut o, "status", "status date", sd, 12.0);
     }
     o.push_str("</svg>");
     o

@@ -444,21 +444,45 @@ impl Network {
 
     /// Project finishes from the early finishes (or the finish constraints), in each pair's calendar.
     pub(crate) fn project_finishes(&mut self) -> bool {
-        let np = self.st.pef_clock.len();
         let mut pmax = vec![i64::MIN; self.s.pairs.len()];
         let mut parg = vec![NO; self.s.pairs.len()];
         for &t in &self.s.order {
             let p = self.s.pc[t as usize] as usize;
             let ef = self.st.ef[t as usize];
-            if ef > pmax[p] {
+            // `>=` in topological order: on a tie the downstream task (a finish milestone) wins.
+            if ef >= pmax[p] {
                 pmax[p] = ef;
                 parg[p] = t;
             }
         }
+        self.st.pmax = pmax;
+        self.st.parg = parg;
+        self.finishes_from_pairs()
+    }
+
+    /// Rescans the tasks of project-calendar pair `i` for its latest early finish.
+    pub(crate) fn rescan_pair(&mut self, i: usize) {
+        let (mut m, mut a) = (i64::MIN, NO);
+        for &t in &self.s.order {
+            if self.s.pc[t as usize] as usize == i && self.st.ef[t as usize] >= m {
+                m = self.st.ef[t as usize];
+                a = t;
+            }
+        }
+        self.st.pmax[i] = m;
+        self.st.parg[i] = a;
+    }
+
+    /// Project finishes from the per-pair latest early finishes (and the elapsed or
+    /// resource-driven tasks, which can end outside working time); returns whether any moved.
+    pub(crate) fn finishes_from_pairs(&mut self) -> bool {
+        let np = self.st.pef_clock.len();
+        let (pmax, parg) = (std::mem::take(&mut self.st.pmax), std::mem::take(&mut self.st.parg));
         // The task finishing last overall, for the longest path.
         let mut end = (i64::MIN, NO);
         let mut pef = vec![NONE; np];
-        for (i, &(p, c)) in self.s.pairs.clone().iter().enumerate() {
+        for i in 0..self.s.pairs.len() {
+            let (p, c) = self.s.pairs[i];
             if pmax[i] == i64::MIN {
                 continue;
             }
@@ -472,10 +496,12 @@ impl Network {
                 pef[p] = clock;
             }
         }
+        self.st.pmax = pmax;
+        self.st.parg = parg;
         // Elapsed tasks can end outside working time: look at them directly.
-        for i in 0..self.s.order.len() {
-            let t = self.s.order[i] as usize;
-            if self.is(t, F_ELAPSED | F_RES) {
+        for i in 0..self.s.odd.len() {
+            let t = self.s.odd[i] as usize;
+            {
                 let c = self.ef_clock(t);
                 if c > end.0 {
                     end = (c, t as u32);

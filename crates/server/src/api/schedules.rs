@@ -102,10 +102,16 @@ pub fn task_response(v: &ScheduleVersion, index: usize) -> Option<ScheduleTaskRe
         parent: t.parent,
         kind: kind_name(&t.kind),
         duration_minutes: t.duration.minutes,
-        duration: duration_text(&t.duration, o.minutes_per_day, o.minutes_per_week, o.days_per_month),
+        duration: if t.is_summary_like() {
+            String::new()
+        } else {
+            duration_text(&t.duration, o.minutes_per_day, o.minutes_per_week, o.days_per_month)
+        },
         percent_complete: t.percent_complete,
         actual_start: t.actual_start,
         actual_finish: t.actual_finish,
+        start: t.actual_start.unwrap_or(r.early_start),
+        finish: t.actual_finish.unwrap_or(r.early_finish),
         early_start: r.early_start,
         early_finish: r.early_finish,
         late_start: r.late_start,
