@@ -339,6 +339,11 @@ pub struct WorkCalendar {
     lo: i64,
     /// Pattern of each day.
     pat: Vec<u32>,
+    /// Per pattern, working minutes before each minute of the day (1441 entries each).
+    before: Vec<u16>,
+    /// Per pattern, the minute of day at which each of its working minutes begins.
+    at: Vec<u16>,
+    at_off: Vec<u32>,
     /// Ordinal at the start of each day; one longer than `pat`.
     cum: Vec<i64>,
     /// Bucket index: `bucket[k]` is the day holding ordinal `cum[0] + (k << shift)`.
@@ -421,6 +426,9 @@ impl WorkCalendar {
             intern: HashMap::new(),
             lo: start - 366,
             pat: Vec::new(),
+            before: Vec::new(),
+            at: Vec::new(),
+            at_off: Vec::new(),
             cum: vec![0],
             bucket: Vec::new(),
             shift: 9,
@@ -461,7 +469,11 @@ impl WorkCalendar {
             return p;
         }
         let p = self.patterns.len() as u32;
-        self.patterns.push(Pattern::new(iv));
+        let pattern = Pattern::new(iv);
+        self.before.extend((0..=1440u32).map(|m| pattern.worked_before(m) as u16));
+        self.at_off.push(self.at.len() as u32);
+        self.at.extend((0..pattern.total).map(|o| pattern.minute_of(o) as u16));
+        self.patterns.push(pattern);
         self.intern.insert(iv.to_vec(), p);
         p
     }
@@ -493,6 +505,9 @@ impl WorkCalendar {
             intern: HashMap::new(),
             lo: self.lo,
             pat: Vec::new(),
+            before: Vec::new(),
+            at: Vec::new(),
+            at_off: Vec::new(),
             cum: vec![0],
             bucket: Vec::new(),
             shift: 9,
@@ -617,7 +632,7 @@ impl WorkCalendar {
         }
         let i = (day - self.lo) as usize;
         let m = clock.rem_euclid(DAY) as u32;
-        self.cum[i] + i64::from(self.patterns[self.pat[i] as usize].worked_before(m))
+        self.cum[i] + i64::from(self.before[self.pat[i] as usize * 1441 + m as usize])
     }
 
     /// Day index (into the table) holding working minute `w`: `cum[i] <= w < cum[i + 1]`.
@@ -655,8 +670,7 @@ impl WorkCalendar {
     pub fn start_clock(&mut self, w: i64) -> i64 {
         match self.day_holding(w) {
             Some(i) => {
-                let p = &self.patterns[self.pat[i] as usize];
-                let m = p.minute_of((w - self.cum[i]) as u32);
+                let m = self.at[(self.at_off[self.pat[i] as usize] as i64 + (w - self.cum[i])) as usize];
                 (self.lo + i as i64) * DAY + i64::from(m)
             }
             None => self.edge_clock(w),
@@ -671,8 +685,7 @@ impl WorkCalendar {
     pub fn finish_clock(&mut self, w: i64) -> i64 {
         match self.day_holding(w - 1) {
             Some(i) => {
-                let p = &self.patterns[self.pat[i] as usize];
-                let m = p.minute_of((w - 1 - self.cum[i]) as u32);
+                let m = self.at[(self.at_off[self.pat[i] as usize] as i64 + (w - 1 - self.cum[i])) as usize];
                 (self.lo + i as i64) * DAY + i64::from(m) + 1
             }
             None => self.edge_clock(w),

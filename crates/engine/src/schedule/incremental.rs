@@ -193,7 +193,7 @@ impl Network {
             return Recalc { forward: n, backward: n, full: true };
         }
         let forward = self.forward_from(seeds_f);
-        let moved = self.project_finishes();
+        let moved = self.finishes_from_pairs();
         if moved {
             self.backward_all();
             return Recalc { forward, backward: self.s.order.len(), full: true };
@@ -217,7 +217,19 @@ impl Network {
             let t = self.s.order[p as usize] as usize;
             touched.push(t);
             count += 1;
-            if self.forward_task(t, false) || seeds.contains(&(t as u32)) {
+            let changed = self.forward_task(t, false);
+            // Keep each project-calendar pair's latest early finish current.
+            let pair = self.s.pc[t] as usize;
+            let ef = self.st.ef[t];
+            if ef >= self.st.pmax[pair] {
+                if ef > self.st.pmax[pair] || self.s.pos[t] > self.s.pos[self.st.parg[pair] as usize] {
+                    self.st.parg[pair] = t as u32;
+                }
+                self.st.pmax[pair] = ef;
+            } else if self.st.parg[pair] == t as u32 {
+                self.rescan_pair(pair);
+            }
+            if changed || seeds.contains(&(t as u32)) {
                 let (a0, a1) = (self.s.succ_off[t] as usize, self.s.succ_off[t + 1] as usize);
                 for k in a0..a1 {
                     let q = self.s.succs[k].other as usize;

@@ -137,6 +137,8 @@ pub(crate) struct Static {
     /// scaled by the assignment's units.
     pub asg_off: Vec<u32>,
     pub asg: Vec<(u32, i64, i64)>,
+    /// Network tasks whose finish is not a working-time reading (elapsed or resource-driven).
+    pub odd: Vec<u32>,
     pub has_alap: bool,
     /// Summary-start links were resolved to an earliest child: edits recompute fully.
     pub full_only: bool,
@@ -172,6 +174,9 @@ pub(crate) struct State {
     pub pfin_clock: Vec<i64>,
     /// The network task finishing last (`NO` when none).
     pub end_task: u32,
+    /// Latest early finish (ordinal) of each project-calendar pair, and the task at it.
+    pub pmax: Vec<i64>,
+    pub parg: Vec<u32>,
     pub ran: bool,
 }
 
@@ -621,6 +626,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
             pfinish_cons: schedule.projects.iter().map(|p| clock_of(p.finish_constraint)).collect(),
             asg_off,
             asg,
+            odd: Vec::new(),
             has_alap,
             full_only: false,
         },
@@ -755,6 +761,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
     tmp.s.mirror = mirror;
     tmp.s.nlinks = schedule.links.len();
     topo_sort(&mut tmp.s, &schedule.tasks, index_order)?;
+    tmp.s.odd = tmp.s.order.iter().copied().filter(|&t| tmp.s.flags[t as usize] & (F_ELAPSED | F_RES) != 0).collect();
     tmp.st = State {
         es: vec![0; n],
         ef: vec![0; n],
@@ -774,6 +781,8 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         pef_clock: vec![NONE; schedule.projects.len()],
         pfin_clock: vec![NONE; schedule.projects.len()],
         end_task: NO,
+        pmax: Vec::new(),
+        parg: Vec::new(),
         ran: false,
     };
     let (mut so, mut dd) = (Vec::new(), Vec::new());
