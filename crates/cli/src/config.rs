@@ -31,6 +31,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `text` or `json` logs.
     pub log_format: String,
+    /// Thresholds of the DCMA 14-point schedule assessment (`[dcma]` in keel.toml).
+    #[serde(default)]
+    pub dcma: keel_engine::schedule::dcma::Thresholds,
 }
 
 /// Environment values arrive parsed (`12345` is a number): take any scalar as text.
@@ -74,6 +77,7 @@ impl Default for Config {
             session_hours: 12,
             secure_cookies: false,
             log_format: "text".into(),
+            dcma: Default::default(),
         }
     }
 }

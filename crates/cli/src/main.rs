@@ -152,8 +152,12 @@ async fn open(cfg: &Config) -> Result<App> {
     }
     let store = Store::connect(&url).await.with_context(|| format!("cannot open the database at {}", redact(&url)))?;
     store.migrate().await.context("cannot migrate the database")?;
-    let app_config =
-        AppConfig { stale_after_days: cfg.stale_after_days, session_hours: cfg.session_hours, ..AppConfig::default() };
+    let app_config = AppConfig {
+        stale_after_days: cfg.stale_after_days,
+        session_hours: cfg.session_hours,
+        dcma: cfg.dcma,
+        ..AppConfig::default()
+    };
     Ok(App::new(store, app_config))
 }
 
