@@ -81,6 +81,9 @@ pub(crate) struct Arc {
 /// A task's constraints, compiled to clock minutes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cons {
+    /// Start of the nearest manually scheduled summary above the task (MS Project keeps
+    /// auto-scheduled subtasks from starting before it), clock minutes or `NONE`.
+    pub floor: i64,
     pub primary: Option<(ConstraintKind, i64)>,
     pub secondary: Option<(ConstraintKind, i64)>,
     pub deadline: i64,
@@ -362,6 +365,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
     let mut cal_ok = vec![None::<bool>; cals.len()];
 
     let mut parent = Vec::with_capacity(n);
+    let mut floors: Vec<i64> = Vec::with_capacity(n);
     for t in &schedule.tasks {
         parent.push(t.parent.filter(|&p| p < n).map_or(NO, |p| p as u32));
         if t.project >= schedule.projects.len() {
@@ -431,7 +435,18 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         } else {
             d
         };
-        let mut c_rec = Cons { primary: None, secondary: None, deadline: clock_of(t.deadline) };
+        // A manually scheduled summary's start holds back its auto-scheduled subtasks.
+        let floor = match t.parent.filter(|&p| p < floors.len()) {
+            Some(p) => {
+                let pt = &schedule.tasks[p];
+                let own = if pt.manual && pt.is_summary_like() { clock_of(pt.stored.start) } else { NONE };
+                own.max(floors[p])
+            }
+            None => NONE,
+        };
+        floors.push(floor);
+        let floor = if r == Role::Task { floor } else { NONE };
+        let mut c_rec = Cons { floor, primary: None, secondary: None, deadline: clock_of(t.deadline) };
         for (slot, which, field) in
             [(&t.constraint, 0, "constraint"), (&t.secondary_constraint, 1, "secondary_constraint")]
         {
@@ -454,7 +469,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
                 }
             }
         }
-        if c_rec.primary.is_some() || c_rec.secondary.is_some() || c_rec.deadline != NONE {
+        if c_rec.primary.is_some() || c_rec.secondary.is_some() || c_rec.deadline != NONE || c_rec.floor != NONE {
             f |= F_CONS;
             cons_ix.push(cons.len() as u32);
             cons.push(c_rec);

@@ -414,6 +414,9 @@ impl Network {
         let c = self.s.cons[self.s.cons_ix[t] as usize];
         let d = self.s.dur[t];
         let ms = self.s.mode == Mode::MsProject;
+        if c.floor != NONE {
+            e = e.max(self.ord(t, c.floor));
+        }
         for (kind, at) in [c.primary, c.secondary].into_iter().flatten() {
             let w = self.ord(t, at);
             match kind {
