@@ -165,6 +165,9 @@ pub(crate) struct State {
     pub side: Vec<bool>,
     /// Predecessor-list entry that drove the early start (`NO` when none did).
     pub drv: Vec<u32>,
+    /// Per constrained task (index as `Static::cons`): the later of its early start and where its
+    /// links alone would start it.
+    pub logic_es: Vec<i64>,
     /// Exact early start clock of resource-driven tasks (empty when there are none).
     pub xes: Vec<i64>,
     /// Exact late finish clock of resource-driven tasks (empty when there are none).
@@ -788,6 +791,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         lfc: vec![0; n],
         side: vec![false; n],
         drv: vec![NO; n],
+        logic_es: vec![NONE; tmp.s.cons.len()],
         xes: if any_res { vec![NONE; n] } else { Vec::new() },
         xlf: if any_res { vec![NONE; n] } else { Vec::new() },
         pstart_ord: Vec::new(),

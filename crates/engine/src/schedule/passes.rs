@@ -319,6 +319,9 @@ impl Network {
                         dv = NO;
                         sd = false;
                     }
+                    // MS Project measures a pinned task's slack from where logic would put it.
+                    let ci = self.s.cons_ix[t] as usize;
+                    self.st.logic_es[ci] = before.max(e);
                 }
                 es = e;
                 ef = self.add_dur(t, e, d, false);

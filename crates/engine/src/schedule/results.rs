@@ -5,8 +5,8 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::calendar::{from_clock, to_clock};
 use super::cpm::{ScheduleError, ScheduleResult, TaskResult};
-use super::model::{FloatType, LinkType, Mode, TaskIx};
-use super::network::{A_FAST, F_ALAP, F_FINISHED, F_STARTED, NO, NONE, Network, Role};
+use super::model::{ConstraintKind, FloatType, LinkType, Mode, TaskIx};
+use super::network::{A_FAST, F_ALAP, F_CONS, F_FINISHED, F_STARTED, NO, NONE, Network, Role};
 
 /// Clock minutes to date-times through a per-day cache (a schedule's dates fall on few days).
 #[derive(Debug, Default)]
@@ -256,7 +256,16 @@ impl Network {
         } else {
             self.ls_clock(t)
         };
-        let (s0, f0) = (self.st.ls[t] - self.st.es[t], self.st.lf[t] - self.st.ef[t]);
+        let (mut s0, mut f0) = (self.st.ls[t] - self.st.es[t], self.st.lf[t] - self.st.ef[t]);
+        if ms && self.s.flags[t] & F_CONS != 0 && !started {
+            let ci = self.s.cons_ix[t] as usize;
+            let pinned = matches!(self.s.cons[ci].primary, Some((ConstraintKind::Mso | ConstraintKind::Mfo, _)));
+            let les = self.st.logic_es[ci];
+            if pinned && les != NONE && les > self.st.es[t] {
+                s0 = self.st.ls[t] - les;
+                f0 = self.st.lf[t] - (self.st.ef[t] + (les - self.st.es[t]));
+            }
+        }
         let alap = self.s.flags[t] & F_ALAP != 0;
         let tf = if finished && self.s.role[t] == Role::Task {
             0
