@@ -793,7 +793,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         drv: vec![NO; n],
         logic_es: vec![NONE; tmp.s.cons.len()],
         xes: if any_res { vec![NONE; n] } else { Vec::new() },
-        xlf: if any_res { vec![NONE; n] } else { Vec::new() },
+        xlf: if any_res || tmp.s.flags.iter().any(|f| f & F_ELAPSED != 0) { vec![NONE; n] } else { Vec::new() },
         pstart_ord: Vec::new(),
         pdata_ord: Vec::new(),
         pfin_ord: vec![0; tmp.s.pairs.len()],

@@ -135,7 +135,7 @@ impl Network {
         if self.is(t, F_FINISHED) && self.s.fix_f[t] != NONE {
             return self.s.fix_f[t];
         }
-        if self.is(t, F_RES) && self.st.xlf[t] != NONE {
+        if !self.st.xlf.is_empty() && self.st.xlf[t] != NONE {
             return self.st.xlf[t];
         }
         self.cals.get_mut(self.s.cal[t] as usize).finish_clock(self.st.lf[t])
@@ -577,7 +577,7 @@ impl Network {
         if self.is(t, F_FINISHED) && self.s.role[t] == Role::Task {
             ls = self.ord(t, self.s.fix_s[t]);
             lf = self.ord(t, self.s.fix_f[t]);
-        } else if self.is(t, F_RES) {
+        } else if self.is(t, F_RES) || (self.is(t, F_ELAPSED) && !self.st.xlf.is_empty()) {
             (ls, lf) = self.backward_res(t);
         } else {
             let pfin = self.st.pfin_ord[self.s.pc[t] as usize];
@@ -661,7 +661,7 @@ impl Network {
             snap = best;
         }
         self.st.xlf[t] = snap;
-        let start = self.res_start(t, snap, true);
+        let start = if self.is(t, F_ELAPSED) { snap - self.s.rem[t] } else { self.res_start(t, snap, true) };
         (self.ord(t, start), self.ord(t, snap))
     }
 

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use super::calendar::{from_clock, to_clock};
 use super::cpm::{ScheduleError, ScheduleResult, TaskResult};
 use super::model::{ConstraintKind, FloatType, LinkType, Mode, TaskIx};
-use super::network::{A_FAST, F_ALAP, F_CONS, F_FINISHED, F_STARTED, NO, NONE, Network, Role};
+use super::network::{A_FAST, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_STARTED, NO, NONE, Network, Role};
 
 /// Clock minutes to date-times through a per-day cache (a schedule's dates fall on few days).
 #[derive(Debug, Default)]
@@ -265,6 +265,11 @@ impl Network {
                 s0 = self.st.ls[t] - les;
                 f0 = self.st.lf[t] - (self.st.ef[t] + (les - self.st.es[t]));
             }
+        }
+        if self.s.flags[t] & F_ELAPSED != 0 && !started {
+            // An elapsed task's slack runs on the clock (MS Project).
+            s0 = ls - es;
+            f0 = lf - ef;
         }
         let alap = self.s.flags[t] & F_ALAP != 0;
         let tf = if finished && self.s.role[t] == Role::Task {
