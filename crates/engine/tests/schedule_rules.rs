@@ -265,3 +265,22 @@ fn milestones_sit_at_the_end_of_the_day() {
     assert_eq!(r.tasks[1].early_start, at(1, 17));
     assert_eq!(r.tasks[1].early_finish, at(1, 17));
 }
+
+#[test]
+fn p6_level_of_effort_spans_and_drives_nothing() {
+    let mut loe = task("L", 1);
+    loe.kind = TaskKind::LevelOfEffort;
+    let links = vec![
+        fs(0, 2),
+        Link { pred: 0, succ: 1, kind: LinkType::SS, lag: Lag::default() },
+        Link { pred: 1, succ: 2, kind: LinkType::FF, lag: Lag::default() },
+    ];
+    let mut s = plan(vec![task("A", 2), loe, task("B", 3)], links);
+    s.options.mode = Mode::Primavera;
+    let r = schedule(&s).unwrap();
+    assert_eq!(r.tasks[2].early_start, at(3, 8)); // B follows A only
+    assert_eq!(r.tasks[1].early_start, at(1, 8)); // L starts with A ...
+    assert_eq!(r.tasks[1].early_finish, at(5, 17)); // ... and finishes with B
+    assert!(!r.tasks[1].critical);
+    assert!(r.tasks[0].critical && r.tasks[2].critical);
+}

@@ -187,7 +187,7 @@ impl Network {
     }
 
     fn recompute(&mut self, seeds_f: &[u32], seeds_b: &[u32]) -> Recalc {
-        if self.s.full_only || self.s.has_alap {
+        if self.s.full_only || self.s.has_alap || self.s.has_loe {
             self.passes();
             let n = self.s.order.len();
             return Recalc { forward: n, backward: n, full: true };

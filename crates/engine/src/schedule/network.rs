@@ -58,6 +58,10 @@ pub(crate) const F_RES: u8 = 32;
 
 pub(crate) const A_FAST: u8 = 1;
 pub(crate) const A_ELAPSED: u8 = 2;
+/// The link touches a level-of-effort activity: the passes ignore it.
+pub(crate) const A_LOE: u8 = 4;
+/// Level of effort (P6): spans its predecessors and successors, drives nothing.
+pub(crate) const F_LOE: u8 = 64;
 
 /// One end of a link as stored in an adjacency list.
 #[derive(Debug, Clone, Copy)]
@@ -143,6 +147,8 @@ pub(crate) struct Static {
     /// Network tasks whose finish is not a working-time reading (elapsed or resource-driven).
     pub odd: Vec<u32>,
     pub has_alap: bool,
+    /// Some activities are level of effort: computed after the passes; edits recompute fully.
+    pub has_loe: bool,
     /// Summary-start links were resolved to an earliest child: edits recompute fully.
     pub full_only: bool,
 }
@@ -365,6 +371,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
     let mut fix_s = Vec::with_capacity(n);
     let mut fix_f = Vec::with_capacity(n);
     let mut has_alap = false;
+    let mut has_loe = false;
     let mut cal_ok = vec![None::<bool>; cals.len()];
 
     let mut parent = Vec::with_capacity(n);
@@ -395,6 +402,10 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         }
         check_minutes(t, "duration", t.duration.minutes)?;
         let mut f = 0u8;
+        if t.kind == TaskKind::LevelOfEffort && r == Role::Task {
+            f |= F_LOE;
+            has_loe = true;
+        }
         if t.duration.elapsed {
             f |= F_ELAPSED;
         }
@@ -646,6 +657,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
             asg,
             odd: Vec::new(),
             has_alap,
+            has_loe,
             full_only: false,
         },
         cals,
@@ -839,6 +851,9 @@ fn make_arc(s: &Static, schedule: &Schedule, kind: LinkType, lag: Lag, p: u32, q
         }
         (lag.amount, 0)
     };
+    if (s.flags[p as usize] | s.flags[q as usize]) & F_LOE != 0 {
+        flags |= A_LOE;
+    }
     let mut a = Arc { other: 0, kind, flags, lag: amount, lag_cal, link, pct };
     refresh_fast(&mut a, cp, cq);
     a
@@ -877,7 +892,7 @@ impl Static {
 
 pub(crate) fn refresh_fast(a: &mut Arc, cp: u32, cq: u32) {
     let fast = cp == cq && (a.lag == 0 || (a.flags & A_ELAPSED == 0 && a.lag_cal == cq));
-    if fast { a.flags |= A_FAST } else { a.flags &= !A_FAST }
+    if fast && a.flags & A_LOE == 0 { a.flags |= A_FAST } else { a.flags &= !A_FAST }
 }
 
 /// Kahn's algorithm; on a loop, walks back along unfinished predecessors to name it.

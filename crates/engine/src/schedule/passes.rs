@@ -2,7 +2,8 @@
 
 use super::model::{ConstraintKind, LinkType, Mode, ProgressRule};
 use super::network::{
-    A_ELAPSED, A_FAST, Arc, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_RES, F_STARTED, NO, NONE, Network, Role,
+    A_ELAPSED, A_FAST, A_LOE, Arc, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_LOE, F_RES, F_STARTED, NO, NONE, Network,
+    Role,
 };
 
 impl Network {
@@ -236,6 +237,12 @@ impl Network {
             let pstart = self.st.pstart_ord[pcx];
             for k in a0..a1 {
                 let a = self.s.preds[k];
+                if a.flags & A_LOE != 0 {
+                    continue;
+                }
+                if a.flags & A_LOE != 0 {
+                    continue;
+                }
                 let (mut v, fs) = self.fwd_candidate(t, &a, alap);
                 if ms && a.kind == LinkType::FF && v < pstart {
                     v = pstart;
@@ -351,6 +358,9 @@ impl Network {
         let pstart = self.s.pstart[self.s.proj[t] as usize];
         for k in a0..a1 {
             let a = self.s.preds[k];
+            if a.flags & A_LOE != 0 {
+                continue;
+            }
             let p = a.other as usize;
             let (anchor, finish) = match a.kind {
                 LinkType::FS | LinkType::FF => (self.ef_clock(p), true),
@@ -586,6 +596,12 @@ impl Network {
             let mut any = false;
             for k in a0..a1 {
                 let a = self.s.succs[k];
+                if a.flags & A_LOE != 0 {
+                    continue;
+                }
+                if a.flags & A_LOE != 0 {
+                    continue;
+                }
                 let q = a.other as usize;
                 if self.is(q, F_FINISHED) && self.s.role[q] == Role::Task {
                     continue;
@@ -622,6 +638,9 @@ impl Network {
         let (a0, a1) = (self.s.succ_off[t] as usize, self.s.succ_off[t + 1] as usize);
         for k in a0..a1 {
             let a = self.s.succs[k];
+            if a.flags & A_LOE != 0 {
+                continue;
+            }
             let q = a.other as usize;
             if self.is(q, F_FINISHED) && self.s.role[q] == Role::Task {
                 continue;
@@ -706,6 +725,64 @@ impl Network {
         if self.s.has_alap && self.s.mode == Mode::MsProject {
             self.forward_all(true);
         }
+        if self.s.has_loe {
+            self.level_of_effort();
+        }
         self.st.ran = true;
+    }
+
+    /// Level-of-effort activities span from what their predecessors allow to what their
+    /// successors need, and drive nothing (P6).
+    fn level_of_effort(&mut self) {
+        for i in 0..self.s.order.len() {
+            let t = self.s.order[i] as usize;
+            if !self.is(t, F_LOE) {
+                continue;
+            }
+            let pcx = self.s.pc[t] as usize;
+            let mut es = self.st.pstart_ord[pcx].max(self.st.pdata_ord[pcx]);
+            let mut any = false;
+            for k in self.s.pred_off[t] as usize..self.s.pred_off[t + 1] as usize {
+                let mut a = self.s.preds[k];
+                a.flags &= !A_LOE;
+                let (v, _) = self.fwd_candidate(t, &a, false);
+                es = if any { es.max(v) } else { v.max(es) };
+                any = true;
+            }
+            let (mut ef, mut lf) = (es, i64::MIN);
+            for k in self.s.succ_off[t] as usize..self.s.succ_off[t + 1] as usize {
+                let a = self.s.succs[k];
+                let q = a.other as usize;
+                let (early, late) = match a.kind {
+                    LinkType::FS | LinkType::SS => (self.st.es[q], self.st.ls[q]),
+                    LinkType::FF | LinkType::SF => (self.st.ef[q], self.st.lf[q]),
+                };
+                let (early, late) = (self.ord_from(q, t, early), self.ord_from(q, t, late));
+                ef = ef.max(early - a.lag);
+                lf = lf.max(late - a.lag);
+            }
+            if lf == i64::MIN {
+                ef = self.add_dur(t, es, self.s.dur[t], false);
+                lf = self.st.pfin_ord[pcx];
+            }
+            let lf = lf.max(ef);
+            self.st.es[t] = es;
+            self.st.ef[t] = ef;
+            self.st.lf[t] = lf;
+            self.st.ls[t] = lf - (ef - es);
+            self.st.esc[t] = self.es_clock_raw(t);
+            self.st.efc[t] = self.ef_clock_raw(t);
+            self.st.lfc[t] = self.lf_clock_raw(t);
+            self.st.lsc[t] = self.ls_clock_raw(t);
+        }
+    }
+
+    /// Ordinal `w` of task `q`'s calendar read on task `t`'s calendar.
+    fn ord_from(&mut self, q: usize, t: usize, w: i64) -> i64 {
+        if self.s.cal[q] == self.s.cal[t] {
+            return w;
+        }
+        let c = self.cals.get_mut(self.s.cal[q] as usize).finish_clock(w);
+        self.ord(t, c)
     }
 }

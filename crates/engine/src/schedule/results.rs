@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use super::calendar::{from_clock, to_clock};
 use super::cpm::{ScheduleError, ScheduleResult, TaskResult};
 use super::model::{ConstraintKind, FloatType, LinkType, Mode, TaskIx};
-use super::network::{A_FAST, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_STARTED, NO, NONE, Network, Role};
+use super::network::{A_FAST, A_LOE, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_LOE, F_STARTED, NO, NONE, Network, Role};
 
 /// Clock minutes to date-times through a per-day cache (a schedule's dates fall on few days).
 #[derive(Debug, Default)]
@@ -286,7 +286,9 @@ impl Network {
             }
         };
         let ff = self.free_float(t, tf);
-        let critical = !(finished && self.s.role[t] == Role::Task) && tf <= self.s.critical_float;
+        // Level-of-effort activities are never critical (P6).
+        let critical =
+            !(finished && self.s.role[t] == Role::Task) && tf <= self.s.critical_float && self.s.flags[t] & F_LOE == 0;
         let (start, finish) = if alap && !started { (ls, lf) } else { (es, ef) };
         Clocks { es, ef, ls, lf, start, finish, tf, ff, critical, scheduled: self.s.role[t] == Role::Task }
     }
@@ -299,6 +301,9 @@ impl Network {
         let mut best: Option<i64> = None;
         for k in a0..a1 {
             let a = self.s.succs[k];
+            if a.flags & A_LOE != 0 {
+                continue;
+            }
             let q = a.other as usize;
             if self.s.flags[q] & F_FINISHED != 0 && self.s.role[q] == Role::Task {
                 continue;
