@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::cpm::ScheduleError;
 use super::model::{Calendar, CalendarIx, Recurrence, WorkingTime};
@@ -440,17 +440,42 @@ impl WorkCalendar {
     }
 
     /// The calendar's name.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// assert_eq!(cal.name(), "Standard");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Whether the calendar has any working time at all (false for a calendar with every day off).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// assert!(cal.has_working_time());
+    /// ```
     pub fn has_working_time(&self) -> bool {
         self.works
     }
 
     /// Whether a computation ran past the supported range (years 1800 to 2400); results touching
     /// that range are clamped to it.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// cal.add_working(d(1, 8), 480 * 5 * 52 * 500); // 500 years of work
+    /// assert!(cal.overflowed());
+    /// ```
     pub fn overflowed(&self) -> bool {
         self.overflow
     }
@@ -666,6 +691,16 @@ impl WorkCalendar {
     /// at the end of a working day reads as the next working morning).
     ///
     /// Complexity O(1) amortised.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// use keel_engine::schedule::calendar::{from_clock, to_clock};
+    /// let w = cal.ordinal(to_clock(d(5, 17))); // Friday evening
+    /// assert_eq!(from_clock(cal.start_clock(w)), d(8, 8)); // reads as Monday morning
+    /// ```
     #[inline]
     pub fn start_clock(&mut self, w: i64) -> i64 {
         match self.day_holding(w) {
@@ -681,6 +716,16 @@ impl WorkCalendar {
     /// ordinal at the start of a working day reads as the previous working evening).
     ///
     /// Complexity O(1) amortised.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// use keel_engine::schedule::calendar::{from_clock, to_clock};
+    /// let w = cal.ordinal(to_clock(d(8, 8))); // Monday morning
+    /// assert_eq!(from_clock(cal.finish_clock(w)), d(5, 17)); // reads as Friday evening
+    /// ```
     #[inline]
     pub fn finish_clock(&mut self, w: i64) -> i64 {
         match self.day_holding(w - 1) {
@@ -700,6 +745,14 @@ impl WorkCalendar {
     /// The next moment at or after `t` when work can start (MS Project "next work start").
     ///
     /// Complexity O(1) amortised.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// assert_eq!(cal.next_work_start(d(6, 10)), d(8, 8)); // Saturday -> Monday 08:00
+    /// ```
     pub fn next_work_start(&mut self, t: NaiveDateTime) -> NaiveDateTime {
         let w = self.ordinal(to_clock(t));
         from_clock(self.start_clock(w))
@@ -708,6 +761,14 @@ impl WorkCalendar {
     /// The last moment at or before `t` when work ended (MS Project "previous work finish").
     ///
     /// Complexity O(1) amortised.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// assert_eq!(cal.previous_work_finish(d(8, 8)), d(5, 17));
+    /// ```
     pub fn previous_work_finish(&mut self, t: NaiveDateTime) -> NaiveDateTime {
         let w = self.ordinal(to_clock(t));
         from_clock(self.finish_clock(w))
@@ -717,6 +778,15 @@ impl WorkCalendar {
     /// finish (Friday 17:00, not Monday 08:00), a negative one as a start; zero returns `t`.
     ///
     /// Complexity O(1) amortised.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// assert_eq!(cal.add_working(d(1, 8), 960), d(2, 17));
+    /// assert_eq!(cal.add_working(d(2, 17), -960), d(1, 8));
+    /// ```
     pub fn add_working(&mut self, t: NaiveDateTime, minutes: i64) -> NaiveDateTime {
         if minutes == 0 {
             return t;
@@ -747,6 +817,15 @@ impl WorkCalendar {
     /// Working time between two instants in fractional minutes, honouring seconds.
     ///
     /// Complexity O(1) amortised.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// let half = d(1, 8) + chrono::Duration::seconds(30);
+    /// assert_eq!(cal.working_minutes_between_exact(d(1, 8), half), 0.5);
+    /// ```
     pub fn working_minutes_between_exact(&mut self, a: NaiveDateTime, b: NaiveDateTime) -> f64 {
         self.exact_ordinal(b) - self.exact_ordinal(a)
     }
@@ -766,6 +845,14 @@ impl WorkCalendar {
     /// Adds `minutes` of clock (elapsed) time: the calendar is not consulted.
     ///
     /// Complexity O(1).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// assert_eq!(WorkCalendar::add_elapsed(d(5, 17), 1440), d(6, 17)); // Saturday all the same
+    /// ```
     pub fn add_elapsed(t: NaiveDateTime, minutes: i64) -> NaiveDateTime {
         from_clock(to_clock(t).saturating_add(minutes))
     }
@@ -773,6 +860,14 @@ impl WorkCalendar {
     /// The working intervals of `date` as (from, to) minutes after midnight.
     ///
     /// Complexity O(1) amortised.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// assert_eq!(cal.working_times(d(1, 0).date()), vec![(480, 720), (780, 1020)]);
+    /// ```
     pub fn working_times(&mut self, date: NaiveDate) -> Vec<(u16, u16)> {
         let day = day_number(date);
         if !self.ensure_day(day) {
@@ -785,6 +880,15 @@ impl WorkCalendar {
     /// Working minutes on `date`.
     ///
     /// Complexity O(1) amortised.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use keel_engine::schedule::calendar::{WorkCalendar, standard};
+    /// let d = |day: u32, h: u32| NaiveDate::from_ymd_opt(2024, 1, day).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    /// let mut cal = WorkCalendar::compile(&[standard()], 0, d(1, 0).date()).unwrap();
+    /// assert_eq!(cal.working_minutes_on(d(1, 0).date()), 480);
+    /// assert_eq!(cal.working_minutes_on(d(6, 0).date()), 0);
+    /// ```
     pub fn working_minutes_on(&mut self, date: NaiveDate) -> i64 {
         let day = day_number(date);
         if !self.ensure_day(day) {
@@ -827,37 +931,32 @@ impl Calendars {
     }
 
     /// Number of calendars.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.cals.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.cals.is_empty()
     }
 
     /// Calendar `ix`.
     ///
     /// # Panics
     /// When `ix` is out of range (indices are checked when a network is compiled).
-    pub fn get_mut(&mut self, ix: CalendarIx) -> &mut WorkCalendar {
+    pub(crate) fn get_mut(&mut self, ix: CalendarIx) -> &mut WorkCalendar {
         &mut self.cals[ix]
     }
 
     /// Calendar `ix`, if any.
-    pub fn get(&self, ix: CalendarIx) -> Option<&WorkCalendar> {
+    pub(crate) fn get(&self, ix: CalendarIx) -> Option<&WorkCalendar> {
         self.cals.get(ix)
     }
 
     /// Adds a calendar compiled elsewhere (e.g. a 24-hour calendar for elapsed lags) and returns its
     /// index.
-    pub fn push(&mut self, cal: WorkCalendar) -> CalendarIx {
+    pub(crate) fn push(&mut self, cal: WorkCalendar) -> CalendarIx {
         self.cals.push(cal);
         self.cals.len() - 1
     }
 
     /// Whether any calendar ran past the supported date range.
-    pub fn overflowed(&self) -> bool {
+    pub(crate) fn overflowed(&self) -> bool {
         self.cals.iter().any(|c| c.overflow)
     }
 }
@@ -899,7 +998,9 @@ pub fn standard() -> Calendar {
 }
 
 /// Weekday of a date, Monday = 0.
-pub fn weekday_monday0(d: NaiveDate) -> usize {
+#[cfg(test)]
+fn weekday_monday0(d: NaiveDate) -> usize {
+    use chrono::Weekday;
     match d.weekday() {
         Weekday::Mon => 0,
         Weekday::Tue => 1,

@@ -64,6 +64,12 @@ pub struct CheckReport {
 
 impl CheckReport {
     /// Share of compared tasks that matched, in percent (100 when nothing was compared).
+    ///
+    /// ```
+    /// use keel_engine::schedule::CheckReport;
+    /// let r = CheckReport { compared: 4, matched: 3, ..Default::default() };
+    /// assert_eq!(r.match_percent(), 75.0);
+    /// ```
     pub fn match_percent(&self) -> f64 {
         if self.compared == 0 { 100.0 } else { 100.0 * self.matched as f64 / self.compared as f64 }
     }

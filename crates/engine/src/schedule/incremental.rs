@@ -94,8 +94,9 @@ impl Network {
         let mut seeds_f = vec![task as u32];
         let (a0, a1) = (self.s.succ_off[task] as usize, self.s.succ_off[task + 1] as usize);
         for k in a0..a1 {
-            if self.s.succs[k].pct != 0 {
-                let lag = pct_lag(minutes, i64::from(self.s.succs[k].pct));
+            let pct = self.s.pct_of(self.s.mirror[k]);
+            if pct != 0 {
+                let lag = pct_lag(minutes, pct);
                 self.update_arc(k, lag);
                 seeds_f.push(self.s.succs[k].other);
             }
@@ -159,8 +160,8 @@ impl Network {
             let p = self.s.preds[pi].other;
             let percent = lag.unit == super::model::DurationUnit::Percent;
             let amount = if percent { pct_lag(self.s.dur[p as usize], lag.amount) } else { lag.amount };
+            self.s.set_pct(pi as u32, if percent { lag.amount } else { 0 });
             for arc in [&mut self.s.succs[k], &mut self.s.preds[pi]] {
-                arc.pct = if percent { lag.amount.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32 } else { 0 };
                 if lag.elapsed && !percent {
                     arc.flags |= A_ELAPSED;
                 } else if !percent {
@@ -181,7 +182,7 @@ impl Network {
         let p = self.s.preds[pi].other as usize;
         let (cp, cq) = (self.s.cal[p], self.s.cal[q]);
         for arc in [&mut self.s.succs[k], &mut self.s.preds[pi]] {
-            arc.lag = lag;
+            arc.lag = lag as i32;
             refresh_fast(arc, cp, cq);
         }
     }

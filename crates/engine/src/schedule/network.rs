@@ -72,14 +72,10 @@ pub(crate) struct Arc {
     pub kind: LinkType,
     /// `A_FAST`: both tasks and the lag on one calendar; `A_ELAPSED`: lag on the clock.
     pub flags: u8,
-    /// Lag in minutes (working minutes on `lag_cal` unless elapsed).
-    pub lag: i64,
+    /// Lag in minutes (working minutes on `lag_cal` unless elapsed); at most 10^9 in size.
+    pub lag: i32,
     /// Calendar the lag counts on.
     pub lag_cal: u32,
-    /// Index of the source link in the schedule.
-    pub link: u32,
-    /// Percent lag in basis points of the predecessor's duration (0 when not a percent lag).
-    pub pct: i32,
 }
 
 /// A task's constraints, compiled to clock minutes.
@@ -128,6 +124,10 @@ pub(crate) struct Static {
     pub succs: Vec<Arc>,
     /// For each successor-list entry, the matching predecessor-list entry.
     pub mirror: Vec<u32>,
+    /// For each predecessor-list entry, the schedule link it comes from.
+    pub arc_link: Vec<u32>,
+    /// Percent lags by predecessor-list entry: basis points of the predecessor's duration.
+    pub pcts: HashMap<u32, i64>,
     /// For each link of the schedule, its successor-list entries (CSR), built on the first lag edit.
     pub link_off: Vec<u32>,
     pub link_arcs: Vec<u32>,
@@ -291,11 +291,23 @@ impl Network {
     }
 
     /// Number of tasks (same as the schedule's).
+    ///
+    /// ```
+    /// use keel_engine::schedule::generate::{GenOptions, Shape, generate};
+    /// use keel_engine::schedule::Network;
+    /// let net = Network::compile(&generate(&GenOptions { tasks: 50, shape: Shape::Simple, seed: 1 })).unwrap();
+    /// assert_eq!(net.len(), 50);
+    /// ```
     pub fn len(&self) -> usize {
         self.s.n
     }
 
     /// Whether the network has no tasks.
+    ///
+    /// ```
+    /// use keel_engine::schedule::{Network, Schedule};
+    /// assert!(Network::compile(&Schedule::default()).unwrap().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.s.n == 0
     }
@@ -611,7 +623,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
     // Links, expanded where they touch a summary.
     // Pass 1 validates and counts; links touching a summary are expanded here, the others are
     // placed directly in pass 2.
-    let mut edges: Vec<(u32, u32, Arc)> = Vec::new();
+    let mut edges: Vec<(u32, u32, Arc, u32, i64)> = Vec::new();
     let mut how = vec![0u8; schedule.links.len()];
     let mut pcount = vec![0u32; n + 1];
     let mut scount = vec![0u32; n + 1];
@@ -645,6 +657,8 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
             succ_off: Vec::new(),
             succs: Vec::new(),
             mirror: Vec::new(),
+            arc_link: Vec::new(),
+            pcts: HashMap::new(),
             link_off: Vec::new(),
             link_arcs: Vec::new(),
             nlinks: 0,
@@ -727,8 +741,8 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
                 if p == q {
                     continue;
                 }
-                let arc = make_arc(&tmp.s, schedule, l.kind, l.lag, p, q, li as u32, cal24);
-                edges.push((p, q, arc));
+                let (arc, pct) = make_arc(&tmp.s, schedule, l.kind, l.lag, p, q, cal24);
+                edges.push((p, q, arc, li as u32, pct));
                 pcount[q as usize] += 1;
                 scount[p as usize] += 1;
                 index_order &= p < q;
@@ -749,33 +763,34 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
     };
     let pred_off = prefix(&pcount);
     let succ_off = prefix(&scount);
-    let placeholder = Arc { other: 0, kind: LinkType::FS, flags: 0, lag: 0, lag_cal: 0, link: 0, pct: 0 };
+    let placeholder = Arc { other: 0, kind: LinkType::FS, flags: 0, lag: 0, lag_cal: 0 };
     let total = pred_off[n] as usize;
+    // Predecessor lists first (links usually come grouped by successor, so this fills in order).
     let mut preds = vec![placeholder; total];
-    let mut succs = vec![placeholder; total];
-    let mut mirror = vec![0u32; total];
     let mut pf = pred_off.clone();
-    let mut sf = succ_off.clone();
-    let mut place = |p: u32, s: u32, arc: Arc| {
-        let pi = pf[s as usize] as usize;
-        pf[s as usize] += 1;
-        let si = sf[p as usize] as usize;
-        sf[p as usize] += 1;
+    let mut arc_link = vec![0u32; total];
+    let mut pcts: HashMap<u32, i64> = HashMap::new();
+    let mut place = |p: u32, q: u32, arc: Arc, link: u32, pct: i64| {
+        let pi = pf[q as usize] as usize;
+        pf[q as usize] += 1;
         preds[pi] = Arc { other: p, ..arc };
-        succs[si] = Arc { other: s, ..arc };
-        mirror[si] = pi as u32;
+        arc_link[pi] = link;
+        if pct != 0 {
+            pcts.insert(pi as u32, pct);
+        }
     };
     let mut next = 0;
     for (li, l) in schedule.links.iter().enumerate() {
         match how[li] {
             1 => {
                 let (p, q) = (l.pred as u32, l.succ as u32);
-                place(p, q, make_arc(&tmp.s, schedule, l.kind, l.lag, p, q, li as u32, cal24));
+                let (arc, pct) = make_arc(&tmp.s, schedule, l.kind, l.lag, p, q, cal24);
+                place(p, q, arc, li as u32, pct);
             }
             2 => {
-                while next < edges.len() && edges[next].2.link == li as u32 {
-                    let (p, q, arc) = edges[next];
-                    place(p, q, arc);
+                while next < edges.len() && edges[next].3 == li as u32 {
+                    let (p, q, arc, link, pct) = edges[next];
+                    place(p, q, arc, link, pct);
                     next += 1;
                 }
             }
@@ -783,12 +798,32 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
         }
     }
     drop(edges);
+    // Successor lists: scatter small (entry, successor) pairs, then gather the arcs in order;
+    // scattering whole arcs costs a cache miss per link on large networks.
+    let mut slot = vec![(0u32, 0u32); total];
+    let mut sf = succ_off.clone();
+    for q in 0..n {
+        for pi in pred_off[q] as usize..pred_off[q + 1] as usize {
+            let p = preds[pi].other as usize;
+            slot[sf[p] as usize] = (pi as u32, q as u32);
+            sf[p] += 1;
+        }
+    }
+    let mut succs = Vec::with_capacity(total);
+    let mut mirror = Vec::with_capacity(total);
+    for &(pi, q) in &slot {
+        succs.push(Arc { other: q, ..preds[pi as usize] });
+        mirror.push(pi);
+    }
+    drop(slot);
 
     tmp.s.pred_off = pred_off;
     tmp.s.preds = preds;
     tmp.s.succ_off = succ_off;
     tmp.s.succs = succs;
     tmp.s.mirror = mirror;
+    tmp.s.arc_link = arc_link;
+    tmp.s.pcts = pcts;
     tmp.s.nlinks = schedule.links.len();
     topo_sort(&mut tmp.s, &schedule.tasks, index_order)?;
     tmp.s.odd = tmp.s.order.iter().copied().filter(|&t| tmp.s.flags[t as usize] & (F_ELAPSED | F_RES) != 0).collect();
@@ -830,7 +865,7 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
 }
 
 #[allow(clippy::too_many_arguments)]
-fn make_arc(s: &Static, schedule: &Schedule, kind: LinkType, lag: Lag, p: u32, q: u32, link: u32, cal24: u32) -> Arc {
+fn make_arc(s: &Static, schedule: &Schedule, kind: LinkType, lag: Lag, p: u32, q: u32, cal24: u32) -> (Arc, i64) {
     let (cp, cq) = (s.cal[p as usize], s.cal[q as usize]);
     let lag_cal = match schedule.options.lag_calendar {
         LagCalendar::Successor => cq,
@@ -844,7 +879,7 @@ fn make_arc(s: &Static, schedule: &Schedule, kind: LinkType, lag: Lag, p: u32, q
         if s.flags[p as usize] & F_ELAPSED != 0 {
             flags |= A_ELAPSED;
         }
-        (pct_lag(pd, lag.amount), lag.amount.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32)
+        (pct_lag(pd, lag.amount), lag.amount)
     } else {
         if lag.elapsed {
             flags |= A_ELAPSED;
@@ -854,9 +889,9 @@ fn make_arc(s: &Static, schedule: &Schedule, kind: LinkType, lag: Lag, p: u32, q
     if (s.flags[p as usize] | s.flags[q as usize]) & F_LOE != 0 {
         flags |= A_LOE;
     }
-    let mut a = Arc { other: 0, kind, flags, lag: amount, lag_cal, link, pct };
+    let mut a = Arc { other: 0, kind, flags, lag: amount as i32, lag_cal };
     refresh_fast(&mut a, cp, cq);
-    a
+    (a, pct)
 }
 
 /// Lag in minutes for `bp` basis points of a predecessor duration `d`.
@@ -866,22 +901,36 @@ pub(crate) fn pct_lag(d: i64, bp: i64) -> i64 {
 }
 
 impl Static {
+    /// Percent lag (basis points) of predecessor-list entry `pi`, 0 when it is not a percent lag.
+    pub(crate) fn pct_of(&self, pi: u32) -> i64 {
+        self.pcts.get(&pi).copied().unwrap_or(0)
+    }
+
+    /// Sets or clears the percent lag of predecessor-list entry `pi`.
+    pub(crate) fn set_pct(&mut self, pi: u32, bp: i64) {
+        if bp == 0 {
+            self.pcts.remove(&pi);
+        } else {
+            self.pcts.insert(pi, bp);
+        }
+    }
+
     /// Builds the link-to-arc index (for lag edits) if not built yet.
     pub(crate) fn ensure_link_index(&mut self) {
         if !self.link_off.is_empty() || self.nlinks == 0 {
             return;
         }
         let mut off = vec![0u32; self.nlinks + 1];
-        for a in &self.succs {
-            off[a.link as usize + 1] += 1;
+        for &pi in &self.mirror {
+            off[self.arc_link[pi as usize] as usize + 1] += 1;
         }
         for l in 0..self.nlinks {
             off[l + 1] += off[l];
         }
         let mut fill = off.clone();
         let mut arcs = vec![0u32; self.succs.len()];
-        for (si, a) in self.succs.iter().enumerate() {
-            let l = a.link as usize;
+        for (si, &pi) in self.mirror.iter().enumerate() {
+            let l = self.arc_link[pi as usize] as usize;
             arcs[fill[l] as usize] = si as u32;
             fill[l] += 1;
         }
@@ -891,7 +940,7 @@ impl Static {
 }
 
 pub(crate) fn refresh_fast(a: &mut Arc, cp: u32, cq: u32) {
-    let fast = cp == cq && (a.lag == 0 || (a.flags & A_ELAPSED == 0 && a.lag_cal == cq));
+    let fast = cp == cq && (i64::from(a.lag) == 0 || (a.flags & A_ELAPSED == 0 && a.lag_cal == cq));
     if fast && a.flags & A_LOE == 0 { a.flags |= A_FAST } else { a.flags &= !A_FAST }
 }
 

@@ -170,7 +170,7 @@ impl Network {
     /// Applies a link's lag to a clock time; `finish`: the result reads as a finish.
     #[inline]
     fn lag_clock(&mut self, a: &Arc, c: i64, sign: i64, finish: bool) -> i64 {
-        let lag = a.lag * sign;
+        let lag = i64::from(a.lag) * sign;
         if lag == 0 {
             return c;
         }
@@ -189,14 +189,15 @@ impl Network {
         let p = a.other as usize;
         let late = alap && self.is(p, F_ALAP) && !self.is(t, F_ALAP);
         let (ps, pf) = if late { (self.st.ls[p], self.st.lf[p]) } else { (self.st.es[p], self.st.ef[p]) };
-        let finish_side = a.lag > 0 || (a.lag == 0 && matches!(a.kind, LinkType::FS | LinkType::FF));
+        let finish_side =
+            i64::from(a.lag) > 0 || (i64::from(a.lag) == 0 && matches!(a.kind, LinkType::FS | LinkType::FF));
         let d = self.s.dur[t];
         if a.flags & A_FAST != 0 && !late {
             let v = match a.kind {
-                LinkType::FS => pf + a.lag,
-                LinkType::SS => ps + a.lag,
-                LinkType::FF => self.sub_dur(t, pf + a.lag, self.s.rem[t], true),
-                LinkType::SF => self.sub_dur(t, ps + a.lag, d, false),
+                LinkType::FS => pf + i64::from(a.lag),
+                LinkType::SS => ps + i64::from(a.lag),
+                LinkType::FF => self.sub_dur(t, pf + i64::from(a.lag), self.s.rem[t], true),
+                LinkType::SF => self.sub_dur(t, ps + i64::from(a.lag), d, false),
             };
             return (v, finish_side);
         }
@@ -366,7 +367,7 @@ impl Network {
                 LinkType::FS | LinkType::FF => (self.ef_clock(p), true),
                 LinkType::SS | LinkType::SF => (self.es_clock(p), false),
             };
-            let c = self.lag_clock(&a, anchor, 1, a.lag > 0 || (a.lag == 0 && finish));
+            let c = self.lag_clock(&a, anchor, 1, i64::from(a.lag) > 0 || (i64::from(a.lag) == 0 && finish));
             let mut c = match a.kind {
                 LinkType::FS | LinkType::SS => c,
                 LinkType::FF => self.res_start(t, c, true),
@@ -560,10 +561,10 @@ impl Network {
         let d = self.s.dur[t];
         if a.flags & A_FAST != 0 {
             return match a.kind {
-                LinkType::FS => self.st.ls[q] - a.lag,
-                LinkType::SS => self.add_dur(t, self.st.ls[q] - a.lag, d, false),
-                LinkType::FF => self.st.lf[q] - a.lag,
-                LinkType::SF => self.add_dur(t, self.st.lf[q] - a.lag, d, false),
+                LinkType::FS => self.st.ls[q] - i64::from(a.lag),
+                LinkType::SS => self.add_dur(t, self.st.ls[q] - i64::from(a.lag), d, false),
+                LinkType::FF => self.st.lf[q] - i64::from(a.lag),
+                LinkType::SF => self.add_dur(t, self.st.lf[q] - i64::from(a.lag), d, false),
             };
         }
         let anchor = match a.kind {
@@ -758,8 +759,8 @@ impl Network {
                     LinkType::FF | LinkType::SF => (self.st.ef[q], self.st.lf[q]),
                 };
                 let (early, late) = (self.ord_from(q, t, early), self.ord_from(q, t, late));
-                ef = ef.max(early - a.lag);
-                lf = lf.max(late - a.lag);
+                ef = ef.max(early - i64::from(a.lag));
+                lf = lf.max(late - i64::from(a.lag));
             }
             if lf == i64::MIN {
                 ef = self.add_dur(t, es, self.s.dur[t], false);

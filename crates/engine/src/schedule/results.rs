@@ -315,7 +315,7 @@ impl Network {
                     LinkType::FF => self.st.ef[q] - self.st.ef[t],
                     LinkType::SF => self.st.ef[q] - self.st.es[t],
                 };
-                g - a.lag
+                g - i64::from(a.lag)
             } else {
                 let (target, own) = match a.kind {
                     LinkType::FS => (self.es_clock(q), self.st.ef[t]),
@@ -328,14 +328,14 @@ impl Network {
                     // Convert the lag through the clock at the target.
                     let cal = self.cals.get_mut(a.lag_cal.min(self.cals.len() as u32 - 1) as usize);
                     let back = if a.flags & super::network::A_ELAPSED != 0 {
-                        target - a.lag
+                        target - i64::from(a.lag)
                     } else {
-                        let o = cal.ordinal(target) - a.lag;
+                        let o = cal.ordinal(target) - i64::from(a.lag);
                         cal.start_clock(o)
                     };
                     w - self.ord(t, back)
                 } else {
-                    a.lag
+                    i64::from(a.lag)
                 };
                 w - own - lag
             };
