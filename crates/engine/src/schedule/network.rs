@@ -803,9 +803,10 @@ fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Network, Sched
     let mut slot = vec![(0u32, 0u32); total];
     let mut sf = succ_off.clone();
     for q in 0..n {
-        for pi in pred_off[q] as usize..pred_off[q + 1] as usize {
-            let p = preds[pi].other as usize;
-            slot[sf[p] as usize] = (pi as u32, q as u32);
+        let (a, b) = (pred_off[q] as usize, pred_off[q + 1] as usize);
+        for (pi, arc) in preds[a..b].iter().enumerate() {
+            let p = arc.other as usize;
+            slot[sf[p] as usize] = ((a + pi) as u32, q as u32);
             sf[p] += 1;
         }
     }
