@@ -122,7 +122,9 @@ test("a project manager imports a schedule and reads its Gantt chart, quality re
   await page.setInputFiles("#schedule-file", { name: "plan.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
   await page.click("#upload-schedule");
   await page.waitForSelector("#flash");
-  assert.match(await page.locator("#flash").textContent(), /version 1/);
+  // The demo may already have given this project a schedule: the upload is the next version.
+  const version = Number((await page.locator("#flash").textContent()).match(/version (\d+)/)[1]);
+  assert.ok(version >= 1);
   assert.equal((await page.locator("#schedule-finish").textContent()).trim(), "2026-03-27 17:00");
   assert.equal(await page.locator("svg.gantt rect.bar.crit").count(), 3, "Design, Build and Test are critical");
   assert.equal(await page.locator("svg.gantt path.milestone").count(), 1);
@@ -137,5 +139,5 @@ test("a project manager imports a schedule and reads its Gantt chart, quality re
   const monthWidth = Number(await page.locator("svg.gantt").getAttribute("width"));
   assert.ok(monthWidth < dayWidth, `month zoom (${monthWidth}px) is narrower than day zoom (${dayWidth}px)`);
   assert.equal(await page.locator("svg.gantt g.task").count(), 5);
-  assert.equal(await page.locator("#versions tbody tr").count(), 1);
+  assert.equal(await page.locator("#versions tbody tr").count(), version, "every version is kept");
 });
