@@ -171,3 +171,24 @@ fn errors_name_line_element_and_task() {
     let e = mspdi::read("t.xml", broken.as_bytes()).unwrap_err();
     assert!(e.line.is_some() && e.message.contains("malformed XML"), "{e}");
 }
+
+/// MSPDI counts months from 0: MS Project's "Yearly Relative 1" (Month 2, first Tuesday, four
+/// occurrences ending 2007-03-06) is the first Tuesday of March, and must come back as March.
+#[test]
+fn recurring_exception_months_count_from_zero() {
+    let Some(dir) = common::corpus() else {
+        eprintln!("SKIPPED: no schedule corpus");
+        return;
+    };
+    let path = dir.join("native/mspdi/mpxj__calendar-recurring-exceptions-project2016-mspdi.xml");
+    let s = mspdi::read("rec.xml", &std::fs::read(&path).unwrap()).unwrap();
+    let e = s.calendars.iter().flat_map(|c| &c.exceptions).find(|e| e.name == "Yearly Relative 1").unwrap();
+    assert_eq!(
+        e.recurrence,
+        Some(keel_engine::schedule::Recurrence::YearlyByPosition { month: 3, position: 1, weekday: 1 })
+    );
+    // Written back, MS Project (and MPXJ) read the same month.
+    let xml = String::from_utf8(mspdi::write(&s, None).unwrap()).unwrap();
+    let at = xml.find("<Name>Yearly Relative 1</Name>").unwrap();
+    assert!(xml[at..].split("</Exception>").next().unwrap().contains("<Month>2</Month>"));
+}

@@ -951,7 +951,9 @@ impl Parser<'_> {
     fn recurrence(&mut self, e: &RawException, cal: &str) -> Result<Option<Recurrence>, String> {
         let period = e.period.unwrap_or(1).clamp(1, 10_000) as u32;
         let position = |p: Option<i64>| p.unwrap_or(0).clamp(0, 4) as u32 + 1;
-        let month = |m: Option<i64>| m.unwrap_or(1).clamp(1, 12) as u32;
+        // MSPDI counts months from 0 (January): `Yearly Relative 1` in MS Project's own recurring
+        // exceptions file has Month 2 and falls on the first Tuesday of March.
+        let month = |m: Option<i64>| m.unwrap_or(0).clamp(0, 11) as u32 + 1;
         let day = |d: Option<i64>| d.unwrap_or(1).clamp(1, 31) as u32;
         Ok(match e.kind.unwrap_or(1) {
             1 => None,

@@ -165,7 +165,16 @@ pub fn write(s: &Schedule, result: Option<&ScheduleResult>) -> Result<Vec<u8>, E
         }
         opt_dt(&mut x, "ActualStart", t.actual_start);
         opt_dt(&mut x, "ActualFinish", t.actual_finish);
-        if let Some(rem) = t.remaining {
+        // MS Project always writes actual and remaining durations, and MPXJ's scheduler refuses a
+        // task without them: derive them from percent complete when the model has none.
+        let remaining = match t.remaining {
+            Some(rem) => rem.minutes,
+            None => (t.duration.minutes as f64 * (1.0 - t.percent_complete.clamp(0.0, 100.0) / 100.0)).round() as i64,
+        };
+        if !t.is_summary_like() {
+            el(&mut x, 3, "ActualDuration", &format_iso_duration((t.duration.minutes - remaining).max(0)));
+            el(&mut x, 3, "RemainingDuration", &format_iso_duration(remaining));
+        } else if let Some(rem) = t.remaining {
             el(&mut x, 3, "RemainingDuration", &format_iso_duration(rem.minutes));
         }
         let (ctype, cdate) = match t.constraint {
@@ -454,14 +463,14 @@ fn write_exception(x: &mut String, e: &Exception) {
         }
         Some(Recurrence::YearlyByDate { month, day }) => {
             el(x, 5, "Type", "2");
-            el(x, 5, "Month", &month.to_string());
+            el(x, 5, "Month", &(month.clamp(1, 12) - 1).to_string());
             el(x, 5, "MonthDay", &day.to_string());
         }
         Some(Recurrence::YearlyByPosition { month, position, weekday }) => {
             el(x, 5, "Type", "3");
             el(x, 5, "MonthItem", &month_item(weekday).to_string());
             el(x, 5, "MonthPosition", &(position.clamp(1, 5) - 1).to_string());
-            el(x, 5, "Month", &month.to_string());
+            el(x, 5, "Month", &(month.clamp(1, 12) - 1).to_string());
         }
     }
     el(x, 5, "DayWorking", flag(!e.working.is_empty()));
