@@ -8,9 +8,10 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::compile::{pct_lag, refresh_fast};
 use super::cpm::ScheduleError;
 use super::model::{Lag, TaskIx};
-use super::network::{A_ELAPSED, F_STARTED, NO, Network, Role, pct_lag, refresh_fast};
+use super::network::{A_ELAPSED, F_STARTED, NO, Network, Role};
 
 /// What an incremental edit recomputed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -5,7 +5,9 @@
 //! `keel-interop`; storage and use cases in `keel-store` and `keel-app`.
 
 pub mod calendar;
+mod calendar_rules;
 pub mod check;
+mod compile;
 pub mod cpm;
 pub mod dcma;
 pub mod generate;
@@ -14,6 +16,7 @@ pub mod model;
 pub mod network;
 mod passes;
 mod results;
+mod special;
 pub mod variance;
 
 pub use check::{CheckReport, FieldCounts, TaskDiff, compare};
