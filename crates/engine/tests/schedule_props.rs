@@ -163,3 +163,129 @@ fn longest_path_is_a_driving_chain_to_the_finish() {
         assert!(r.tasks[w[0]].critical && r.tasks[w[1]].critical);
     }
 }
+
+/// Messy input: any mix of kinds, constraints, progress, calendars, links and modes gives a
+/// result or an error, never a panic; a result always has one entry per task.
+fn messy() -> impl Strategy<Value = Schedule> {
+    use keel_engine::schedule::{Constraint, ConstraintKind, TaskKind};
+    let task = (0u8..8, 0i64..5000, 0u8..12, 0i64..40, 0u8..4, 0u8..6, any::<bool>());
+    (
+        prop::collection::vec(task, 1..25),
+        prop::collection::vec((0usize..30, 0usize..30, 0u8..4, -3000i64..3000, 0u8..5), 0..40),
+        any::<bool>(),
+        0u8..4,
+    )
+        .prop_map(|(tasks, links, p6, lagcal)| {
+            let n = tasks.len();
+            let kinds = [
+                TaskKind::Task,
+                TaskKind::Task,
+                TaskKind::Task,
+                TaskKind::Milestone,
+                TaskKind::Summary,
+                TaskKind::LevelOfEffort,
+                TaskKind::FinishMilestone,
+                TaskKind::WbsSummary,
+            ];
+            let cons = [
+                ConstraintKind::Asap,
+                ConstraintKind::Alap,
+                ConstraintKind::Snet,
+                ConstraintKind::Snlt,
+                ConstraintKind::Fnet,
+                ConstraintKind::Fnlt,
+                ConstraintKind::Mso,
+                ConstraintKind::Mfo,
+                ConstraintKind::MandatoryStart,
+                ConstraintKind::MandatoryFinish,
+                ConstraintKind::Snet,
+                ConstraintKind::Asap,
+            ];
+            let at = |days: i64| start() + chrono::Duration::days(days - 10);
+            let tasks: Vec<Task> = tasks
+                .into_iter()
+                .enumerate()
+                .map(|(i, (k, d, c, when, prog, cal, elapsed))| {
+                    let mut t = Task {
+                        code: format!("T{i}"),
+                        name: "t".into(),
+                        kind: kinds[k as usize],
+                        duration: Duration { minutes: d, unit: DurationUnit::Hours, elapsed, estimated: false },
+                        parent: if i > 0 && k % 3 == 0 { Some((i * 7) % i) } else { None },
+                        calendar: Some(cal as usize % 3),
+                        constraint: Some(Constraint { kind: cons[c as usize], date: Some(at(when)) }),
+                        deadline: if c == 11 { Some(at(when)) } else { None },
+                        manual: prog == 3 && i % 2 == 0,
+                        inactive: cal == 5,
+                        ..Default::default()
+                    };
+                    if prog >= 1 {
+                        t.actual_start = Some(at(when / 2));
+                        t.percent_complete = 40.0;
+                    }
+                    if prog == 2 {
+                        t.actual_finish = Some(at(when / 2 + 3));
+                    }
+                    if t.manual {
+                        t.stored.start = Some(at(when));
+                        t.stored.finish = Some(at(when + 1));
+                    }
+                    t
+                })
+                .collect();
+            let links = links
+                .into_iter()
+                .filter(|(a, b, _, _, _)| a < b && *b < n)
+                .map(|(pred, succ, k, lag, unit)| Link {
+                    pred,
+                    succ,
+                    kind: [LinkType::FS, LinkType::SS, LinkType::FF, LinkType::SF][k as usize],
+                    lag: Lag {
+                        amount: lag,
+                        unit: if unit == 4 { DurationUnit::Percent } else { DurationUnit::Hours },
+                        elapsed: unit == 3,
+                    },
+                })
+                .collect();
+            let mut derived =
+                keel_engine::schedule::Calendar { name: "derived".into(), base: Some(0), ..Default::default() };
+            derived.week[2] = Some(vec![keel_engine::schedule::WorkingTime { from: 1200, to: 1440 }]);
+            let mut s = Schedule {
+                projects: vec![ProjectInfo { start: start(), status_date: Some(at(12)), ..Default::default() }],
+                calendars: vec![standard(), keel_engine::schedule::calendar::twenty_four_hour(), derived],
+                tasks,
+                links,
+                ..Default::default()
+            };
+            s.options.mode = if p6 { Mode::Primavera } else { Mode::MsProject };
+            s.options.lag_calendar = [
+                keel_engine::schedule::LagCalendar::Successor,
+                keel_engine::schedule::LagCalendar::Predecessor,
+                keel_engine::schedule::LagCalendar::TwentyFourHour,
+                keel_engine::schedule::LagCalendar::ProjectDefault,
+            ][lagcal as usize];
+            s.options.honour_constraints_over_links = p6;
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+
+    #[test]
+    fn messy_input_never_panics(s in messy()) {
+        if let Ok(r) = schedule(&s) {
+            prop_assert_eq!(r.tasks.len(), s.tasks.len());
+            let mut net = Network::compile(&s).unwrap();
+            net.run().unwrap();
+            // Edits work on anything that compiled.
+            for t in 0..s.tasks.len() {
+                let _ = net.set_duration(t, 480);
+            }
+            if !s.links.is_empty() {
+                net.set_lag(0, Lag { amount: 60, unit: DurationUnit::Hours, elapsed: false }).unwrap();
+            }
+            let _ = net.result();
+        }
+    }
+}
