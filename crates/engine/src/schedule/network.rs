@@ -16,7 +16,30 @@
 //! - **P6**: nothing starts before the project start or the data date; SNLT/FNLT (and "start on"/
 //!   "finish on" for their late half) bound late dates only; mandatory start/finish override logic
 //!   in both passes; remaining work of a started task runs from the data date, after unfinished
-//!   predecessors under retained logic; total float per `float_type`.
+//!   predecessors under retained logic, or from the data date alone under progress override; the
+//!   resume date is reported as the early start; total float per `float_type`. Level-of-effort
+//!   activities span their predecessors and successors and drive nothing; a late finish is capped at
+//!   the project finish only across projects.
+//!
+//! What the oracle files (`shared/data/schedules`, the file is the authority) showed, beyond the
+//! textbook passes:
+//! - MS Project counts a lag on the *successor's* calendar (`Sample1`: only that reading reproduces
+//!   its FF lag between two calendars).
+//! - A task whose work assignments run on other calendars (a resource calendar, or its intersection
+//!   with the task's own calendar) finishes with its latest assignment; its dates are clock times that
+//!   need not fall in the task calendar's working time (`sample.xml`, `Sample1`, the aspose resource
+//!   files).
+//! - A manually scheduled summary's start holds back its auto-scheduled subtasks (`Software
+//!   Development Plan`).
+//! - A summary is critical by its own rolled-up slack, not by its children's flags (`Residential
+//!   Construction`, `HomeMovePlan`, `Sample1`).
+//! - A pinned (MSO/MFO) task's slack is measured from where its links would start it, so a conflict
+//!   shows as negative slack on the task itself (`slack9`).
+//! - An elapsed task's late finish is an exact clock time and its slack runs on the clock
+//!   (`mspdiduration`).
+//! - A P6 in-progress activity reports its resume date as early start and may have more remaining
+//!   than original duration; a link into another project does not pull late dates past the
+//!   project's own finish (`MultiprojectWithExternal.xer`).
 
 use std::collections::HashMap;
 
