@@ -1,14 +1,14 @@
 //! The critical-path engine: early and late dates, float, the critical path and the longest path.
 //!
 //! [`schedule`] computes a whole schedule in one call. For repeated edits compile a
-//! [`Network`](super::network::Network) once and use its incremental `set_duration`/`set_lag`.
+//! [`Network`] once and use its incremental `set_duration`/`set_lag`.
 //!
 //! How it works: the schedule is compiled into a compressed (CSR) network of its activities (summary
 //! rows drop out; links on a summary apply to its children), ordered topologically once. The forward
 //! and backward passes then run in *working-minute ordinal* space on each task's own calendar, where
 //! adding working time is integer addition; a link converts through a clock time only where the two
 //! tasks (or the lag) use different calendars. Where MS Project and Primavera P6 differ the
-//! schedule's [`Mode`] decides; see [`Network`](super::network::Network) for the rules.
+//! schedule's [`Mode`] decides; see [`Network`] for the rules.
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
