@@ -284,3 +284,43 @@ fn p6_level_of_effort_spans_and_drives_nothing() {
     assert!(!r.tasks[1].critical);
     assert!(r.tasks[0].critical && r.tasks[2].critical);
 }
+
+#[test]
+fn ms_project_as_late_as_possible_runs_at_its_late_dates() {
+    let mut b = task("B", 1);
+    b.constraint = Some(Constraint { kind: ConstraintKind::Alap, date: None });
+    let s = plan(vec![task("A", 3), b, task("C", 1)], vec![fs(1, 2)]);
+    let r = schedule(&s).unwrap();
+    // B and C can slide to the end of A's three days: B is scheduled as late as that allows.
+    assert_eq!(r.tasks[1].early_start, at(1, 8));
+    assert_eq!(r.tasks[1].late_start, at(2, 8));
+    assert_eq!(r.tasks[1].start, at(2, 8));
+    assert_eq!(r.tasks[1].finish, at(2, 17));
+}
+
+#[test]
+fn p6_float_types_and_longest_path() {
+    use keel_engine::schedule::FloatType;
+    let mut s = plan(vec![task("A", 2), task("B", 1), task("C", 1), task("D", 1)], vec![fs(0, 1), fs(2, 3)]);
+    s.options.mode = Mode::Primavera;
+    s.options.float_type = FloatType::Finish;
+    s.options.critical_by_longest_path = true;
+    let r = schedule(&s).unwrap();
+    assert_eq!(r.longest_path, vec![0, 1]);
+    assert!(r.tasks[0].critical && r.tasks[1].critical);
+    assert!(!r.tasks[2].critical && !r.tasks[3].critical);
+    assert_eq!(r.tasks[3].total_float, 480);
+}
+
+#[test]
+fn multi_project_schedules_finish_per_project() {
+    let mut s = plan(vec![task("A", 5), task("B", 1)], vec![]);
+    s.projects.push(ProjectInfo { start: at(8, 8), ..Default::default() });
+    s.tasks[1].project = 1;
+    let r = schedule(&s).unwrap();
+    // Each project's backward pass starts from its own finish.
+    assert_eq!(r.tasks[0].total_float, 0);
+    assert_eq!(r.tasks[1].early_start, at(8, 8));
+    assert_eq!(r.tasks[1].total_float, 0);
+    assert_eq!(r.finish, at(8, 17));
+}
