@@ -324,3 +324,22 @@ fn multi_project_schedules_finish_per_project() {
     assert_eq!(r.tasks[1].total_float, 0);
     assert_eq!(r.finish, at(8, 17));
 }
+
+#[test]
+fn dates_outside_the_supported_years_are_named() {
+    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap().and_hms_opt(17, 0, 0).unwrap();
+    let mut a = task("A", 1);
+    a.manual = true;
+    a.stored.start = Some(at(1, 8));
+    a.stored.finish = Some(far);
+    let s = plan(vec![a, task("B", 1)], vec![]);
+    match schedule(&s) {
+        Err(ScheduleError::Invalid { task, field, .. }) => {
+            assert_eq!((task.as_str(), field), ("A Task A", "stored.finish"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut s = plan(vec![task("A", 1)], vec![]);
+    s.tasks[0].deadline = Some(NaiveDate::from_ymd_opt(1066, 10, 14).unwrap().and_hms_opt(9, 0, 0).unwrap());
+    assert!(matches!(schedule(&s), Err(ScheduleError::Invalid { field: "deadline", .. })));
+}

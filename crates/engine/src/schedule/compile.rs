@@ -31,6 +31,33 @@ fn clock_of(t: Option<NaiveDateTime>) -> i64 {
     t.map_or(NONE, to_clock)
 }
 
+/// Clock minutes of 1800-01-01 and 2400-01-01: the range dates are scheduled in.
+const FIRST_CLOCK: i64 = -62_091 * 1440;
+const LAST_CLOCK: i64 = 156_038 * 1440;
+
+/// Checks that the dates a task brings lie in the supported range (1800 to 2400).
+fn check_dates(t: &Task, role: Role) -> Result<(), ScheduleError> {
+    let manual = role == Role::Manual;
+    let dates = [
+        ("actual_start", t.actual_start),
+        ("actual_finish", t.actual_finish),
+        ("deadline", t.deadline),
+        ("stored.start", t.stored.start.filter(|_| manual)),
+        ("stored.finish", t.stored.finish.filter(|_| manual)),
+        ("constraint", t.constraint.and_then(|c| c.date)),
+        ("secondary_constraint", t.secondary_constraint.and_then(|c| c.date)),
+    ];
+    for (field, d) in dates {
+        if let Some(d) = d {
+            let c = to_clock(d);
+            if !(FIRST_CLOCK..LAST_CLOCK).contains(&c) {
+                return Err(invalid(t, field, format!("{d} is outside the years 1800 to 2400 Keel schedules in")));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Compiles `schedule`. `earliest`: `None` expands summary links fully (no SS/SF from summaries);
 /// `Some(&[])` leaves every summary link out; otherwise SS/SF links from a summary start at the
 /// given child.
@@ -48,6 +75,21 @@ pub(super) fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Net
             field: "projects",
             message: "the schedule has tasks but no project (and so no start date)".into(),
         });
+    }
+    for p in &schedule.projects {
+        for (field, d) in
+            [("start", Some(p.start)), ("status_date", p.status_date), ("finish_constraint", p.finish_constraint)]
+        {
+            if let Some(d) = d
+                && !(FIRST_CLOCK..LAST_CLOCK).contains(&to_clock(d))
+            {
+                return Err(ScheduleError::Invalid {
+                    task: format!("project '{}'", p.name),
+                    field,
+                    message: format!("{d} is outside the years 1800 to 2400 Keel schedules in"),
+                });
+            }
+        }
     }
     let around = schedule.projects.first().map_or(chrono::NaiveDate::MIN, |p| p.start.date());
     let around = if around.year_ce().1 < 1800 {
@@ -114,6 +156,9 @@ pub(super) fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Net
             }
         }
         check_minutes(t, "duration", t.duration.minutes)?;
+        if r != Role::Inactive {
+            check_dates(t, r)?;
+        }
         let mut f = 0u8;
         if t.kind == TaskKind::LevelOfEffort && r == Role::Task {
             f |= F_LOE;

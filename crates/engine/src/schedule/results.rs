@@ -19,18 +19,23 @@ impl DayDates {
     #[inline]
     fn get(&mut self, clock: i64) -> NaiveDateTime {
         let day = clock.div_euclid(1440);
-        let i = day - self.lo;
+        let mut i = day - self.lo;
         if i < 0 || i >= self.days.len() as i64 {
-            self.cover(day);
+            if !self.cover(day) {
+                return from_clock(clock);
+            }
+            i = day - self.lo;
         }
-        let date = self.days[(day - self.lo) as usize];
+        let date = self.days[i as usize];
         let secs = (clock.rem_euclid(1440) * 60) as u32;
         NaiveDateTime::new(date, NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap_or(NaiveTime::MIN))
     }
 
+    /// Extends the cache to `day`; false (convert directly) when that would make it span more than
+    /// about 400 years, as a far-off stored date could.
     #[cold]
-    fn cover(&mut self, day: i64) {
-        // Dates outside chrono's range are clamped by `from_clock`; keep the cache small around them.
+    fn cover(&mut self, day: i64) -> bool {
+        const MAX_SPAN: i64 = 146_100;
         let (lo, hi) = if self.days.is_empty() {
             (day - 366, day + 366)
         } else {
@@ -38,9 +43,19 @@ impl DayDates {
             let span = self.days.len() as i64;
             (day.min(self.lo - span), (day + 1).max(hi + span))
         };
-        let (lo, hi) = (lo.max(-100_000_000), hi.min(100_000_000));
-        self.days = (lo..hi.max(lo + 1)).map(|d| from_clock(d * 1440).date()).collect();
+        let (lo, hi) = if hi - lo > MAX_SPAN {
+            // Grow only as far as needed, and not at all past the limit.
+            let (lo, hi) = (day.min(self.lo), (day + 1).max(self.lo + self.days.len() as i64));
+            if self.days.is_empty() || hi - lo > MAX_SPAN {
+                return false;
+            }
+            (lo, hi)
+        } else {
+            (lo, hi)
+        };
+        self.days = (lo..hi).map(|d| from_clock(d * 1440).date()).collect();
         self.lo = lo;
+        true
     }
 
     fn result(&mut self, c: &Clocks) -> TaskResult {
