@@ -289,3 +289,26 @@ proptest! {
         }
     }
 }
+
+/// Without constraints or progress no task is behind: across five calendars, lags and leads, no
+/// total float is negative, and the longest path is a chain of links ending at the finish. (A task
+/// on it can still have float: a 24-hour task that drives a weekday task can slip to Monday.)
+#[test]
+fn mixed_calendars_never_give_negative_float() {
+    for seed in 1..6 {
+        let s = generate(&GenOptions { tasks: 3000, shape: Shape::Mixed, seed });
+        let r = schedule(&s).unwrap();
+        let negative: Vec<usize> = (0..r.tasks.len()).filter(|&t| r.tasks[t].total_float < 0).collect();
+        assert!(
+            negative.is_empty(),
+            "seed {seed}: {} tasks with negative float, first {:?}",
+            negative.len(),
+            negative.first()
+        );
+        let path = &r.longest_path;
+        assert_eq!(r.tasks[*path.last().unwrap()].early_finish, r.finish);
+        for w in path.windows(2) {
+            assert!(s.links.iter().any(|l| l.pred == w[0] && l.succ == w[1]), "seed {seed}: {w:?} not linked");
+        }
+    }
+}

@@ -131,6 +131,19 @@ impl Network {
         self.st.lfc[t]
     }
 
+    /// The latest clock time with `t`'s late-finish ordinal (its late finish read as a start, unless
+    /// the late finish is an exact clock time).
+    #[inline]
+    pub(crate) fn lf_latest(&mut self, t: usize) -> i64 {
+        let exact = (self.is(t, F_FINISHED) && self.s.fix_f[t] != NONE)
+            || (!self.st.xlf.is_empty() && self.st.xlf[t] != NONE)
+            || self.st.lf[t] == self.st.ls[t];
+        if exact {
+            return self.st.lfc[t];
+        }
+        self.cals.get_mut(self.s.cal[t] as usize).start_clock(self.st.lf[t])
+    }
+
     /// Applies a link's lag to a clock time; `finish`: the result reads as a finish.
     #[inline]
     pub(crate) fn lag_clock(&mut self, a: &Arc, c: i64, sign: i64, finish: bool) -> i64 {
@@ -171,7 +184,8 @@ impl Network {
             (LinkType::FS | LinkType::FF, true) => self.cals.get_mut(self.s.cal[p] as usize).finish_clock(pf),
             (LinkType::SS | LinkType::SF, true) => self.cals.get_mut(self.s.cal[p] as usize).start_clock(ps),
         };
-        let c = self.lag_clock(a, anchor, 1, finish_side);
+        // A lead reads as a start (where MS Project's backwards count lands), a lag as a finish.
+        let c = self.lag_clock(a, anchor, 1, i64::from(a.lag) > 0);
         let w = self.ord(t, c);
         let v = match a.kind {
             LinkType::FS | LinkType::SS => w,
@@ -453,12 +467,14 @@ impl Network {
                 LinkType::SF => self.add_dur(t, self.st.lf[q] - i64::from(a.lag), d, false),
             };
         }
+        // Across calendars an ordinal covers a span of clock times (Friday 17:00 to Monday 08:00);
+        // the backward pass reads each at its latest moment and the forward pass at its earliest,
+        // so a chain with no slack agrees both ways.
         let anchor = match a.kind {
             LinkType::FS | LinkType::SS => self.ls_clock(q),
-            LinkType::FF | LinkType::SF => self.lf_clock(q),
+            LinkType::FF | LinkType::SF => self.lf_latest(q),
         };
-        let finish = matches!(a.kind, LinkType::FS | LinkType::FF);
-        let c = self.lag_clock(a, anchor, -1, finish);
+        let c = self.lag_clock(a, anchor, -1, false);
         let w = self.ord(t, c);
         match a.kind {
             LinkType::FS | LinkType::FF => w,

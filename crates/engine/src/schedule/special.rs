@@ -58,11 +58,11 @@ impl Network {
                 continue;
             }
             let p = a.other as usize;
-            let (anchor, finish) = match a.kind {
-                LinkType::FS | LinkType::FF => (self.ef_clock(p), true),
-                LinkType::SS | LinkType::SF => (self.es_clock(p), false),
+            let anchor = match a.kind {
+                LinkType::FS | LinkType::FF => self.ef_clock(p),
+                LinkType::SS | LinkType::SF => self.es_clock(p),
             };
-            let c = self.lag_clock(&a, anchor, 1, i64::from(a.lag) > 0 || (i64::from(a.lag) == 0 && finish));
+            let c = self.lag_clock(&a, anchor, 1, i64::from(a.lag) > 0);
             let mut c = match a.kind {
                 LinkType::FS | LinkType::SS => c,
                 LinkType::FF => self.res_start(t, c, true),
@@ -138,9 +138,9 @@ impl Network {
             }
             let anchor = match a.kind {
                 LinkType::FS | LinkType::SS => self.ls_clock(q),
-                LinkType::FF | LinkType::SF => self.lf_clock(q),
+                LinkType::FF | LinkType::SF => self.lf_latest(q),
             };
-            let c = self.lag_clock(&a, anchor, -1, matches!(a.kind, LinkType::FS | LinkType::FF));
+            let c = self.lag_clock(&a, anchor, -1, false);
             let mut c = match a.kind {
                 LinkType::FS | LinkType::FF => c,
                 LinkType::SS | LinkType::SF => self.res_finish(t, c, false),
