@@ -166,3 +166,23 @@ fn no_working_time_overflows_instead_of_looping() {
     let _ = w.start_clock(10);
     assert!(w.overflowed());
 }
+
+#[test]
+fn a_base_calendar_holiday_applies_to_days_a_derived_calendar_works() {
+    // A six-day calendar derived from Standard works Saturdays; Standard's holiday on a Saturday
+    // still closes it (MS Project checks the exceptions of the calendar and its bases first).
+    let mut base = standard();
+    base.exceptions.push(Exception {
+        name: "Labour Day".into(),
+        from: date(2027, 5, 1),
+        to: date(2027, 5, 1),
+        working: vec![],
+        recurrence: None,
+    });
+    let mut six = Calendar { name: "Six day".into(), base: Some(0), ..Default::default() };
+    six.week[5] = Some(vec![WorkingTime { from: 480, to: 780 }]);
+    let mut c = WorkCalendar::compile(&[base, six], 1, date(2027, 1, 1)).unwrap();
+    assert_eq!(c.working_minutes_on(date(2027, 5, 1)), 0);
+    assert_eq!(c.working_minutes_on(date(2027, 5, 8)), 300);
+    assert_eq!(c.working_minutes_on(date(2027, 5, 3)), 480);
+}

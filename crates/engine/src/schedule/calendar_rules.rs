@@ -232,7 +232,10 @@ pub(super) fn weekday_index(day: i64) -> usize {
     (day + 3).rem_euclid(7) as usize
 }
 
-/// The working intervals of `day` under `layers` (own rules first, then each base).
+/// The working intervals of `day` under `layers` (own rules first, then each base), as MS Project
+/// resolves a derived calendar: an exception of the calendar or of any base wins (the nearest
+/// first); then the calendar's own work weeks and week; a day it leaves to its base takes the
+/// base's weekly hours.
 pub(super) fn resolve(layers: &[Layer], day: i64) -> &[(u16, u16)] {
     let wd = weekday_index(day);
     for layer in layers {
@@ -250,7 +253,9 @@ pub(super) fn resolve(layers: &[Layer], day: i64) -> &[(u16, u16)] {
                 }
             }
         }
-        for (from, to, week) in layer.work_weeks.iter().rev() {
+    }
+    if let Some(own) = layers.first() {
+        for (from, to, week) in own.work_weeks.iter().rev() {
             if day >= *from
                 && day <= *to
                 && let Some(w) = &week[wd]
@@ -258,6 +263,8 @@ pub(super) fn resolve(layers: &[Layer], day: i64) -> &[(u16, u16)] {
                 return w;
             }
         }
+    }
+    for layer in layers {
         if let Some(w) = &layer.week[wd] {
             return w;
         }
