@@ -216,13 +216,14 @@ impl Network {
             let pstart = self.st.pstart_ord[pcx];
             for k in a0..a1 {
                 let a = self.s.preds[k];
-                if a.flags & A_LOE != 0 {
+                // The common case inline: finish-to-start on one calendar.
+                let (mut v, fs) = if a.flags & (A_FAST | A_LOE) == A_FAST && a.kind == LinkType::FS && !alap {
+                    (self.st.ef[a.other as usize] + i64::from(a.lag), a.lag >= 0)
+                } else if a.flags & A_LOE != 0 {
                     continue;
-                }
-                if a.flags & A_LOE != 0 {
-                    continue;
-                }
-                let (mut v, fs) = self.fwd_candidate(t, &a, alap);
+                } else {
+                    self.fwd_candidate(t, &a, alap)
+                };
                 if ms && a.kind == LinkType::FF && v < pstart {
                     v = pstart;
                 }
@@ -502,14 +503,15 @@ impl Network {
                 if a.flags & A_LOE != 0 {
                     continue;
                 }
-                if a.flags & A_LOE != 0 {
-                    continue;
-                }
                 let q = a.other as usize;
                 if self.is(q, F_FINISHED) && self.s.role[q] == Role::Task {
                     continue;
                 }
-                let mut v = self.bwd_candidate(t, &a);
+                let mut v = if a.flags & A_FAST != 0 && a.kind == LinkType::FS {
+                    self.st.ls[q] - i64::from(a.lag)
+                } else {
+                    self.bwd_candidate(t, &a)
+                };
                 if (ms || self.s.proj[q] != self.s.proj[t]) && v > pfin {
                     v = pfin;
                 }
