@@ -11,7 +11,8 @@
 //!   start; an FF link cannot). MSO/MFO pin the dates; with `honour_constraints_over_links`
 //!   SNLT/FNLT pull the early dates back as well. Late finishes are capped at the project finish.
 //!   Deadlines and SNLT/FNLT bound the late dates. A started task runs from its actual start for its
-//!   whole duration; its total slack is its finish slack. Links on a summary apply to its children
+//!   whole duration; its total slack is its finish slack; the status date does not move unstarted
+//!   work (MS Project's default), and `Options::progress` is not consulted. Links on a summary apply to its children
 //!   (FS/FF from a summary: every child; SS/SF from a summary: its earliest child).
 //! - **P6**: nothing starts before the project start or the data date; SNLT/FNLT (and "start on"/
 //!   "finish on" for their late half) bound late dates only; mandatory start/finish override logic
