@@ -343,3 +343,21 @@ fn dates_outside_the_supported_years_are_named() {
     s.tasks[0].deadline = Some(NaiveDate::from_ymd_opt(1066, 10, 14).unwrap().and_hms_opt(9, 0, 0).unwrap());
     assert!(matches!(schedule(&s), Err(ScheduleError::Invalid { field: "deadline", .. })));
 }
+
+#[test]
+fn p6_reports_a_completed_activity_at_the_data_date() {
+    let mut done = task("D", 2);
+    done.actual_start = Some(at(1, 8));
+    done.actual_finish = Some(at(2, 17));
+    let mut s = plan(vec![done, task("B", 1)], vec![fs(0, 1)]);
+    s.options.mode = Mode::Primavera;
+    s.projects[0].status_date = Some(at(8, 8));
+    let r = schedule(&s).unwrap();
+    // Early dates of a completed activity sit at the data date (as P6 exports them); its own start
+    // and finish stay the actual dates; the successor starts at the data date.
+    assert_eq!(r.tasks[0].early_start, at(8, 8));
+    assert_eq!(r.tasks[0].early_finish, at(8, 8));
+    assert_eq!((r.tasks[0].start, r.tasks[0].finish), (at(1, 8), at(2, 17)));
+    assert!(!r.tasks[0].critical);
+    assert_eq!(r.tasks[1].early_start, at(8, 8));
+}

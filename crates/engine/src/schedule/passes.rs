@@ -51,6 +51,9 @@ impl Network {
 
     /// Early start of `t` as a clock time.
     pub(crate) fn es_clock_raw(&mut self, t: usize) -> i64 {
+        if let Some(dd) = self.p6_done(t) {
+            return dd;
+        }
         if self.is(t, F_RES) && !self.is(t, F_STARTED) && self.st.xes[t] != NONE {
             return self.st.xes[t];
         }
@@ -64,6 +67,9 @@ impl Network {
 
     /// Early finish of `t` as a clock time.
     pub(crate) fn ef_clock_raw(&mut self, t: usize) -> i64 {
+        if let Some(dd) = self.p6_done(t) {
+            return dd;
+        }
         if self.s.fix_f[t] != NONE && (self.s.role[t] == Role::Manual || self.is(t, F_FINISHED)) {
             return self.s.fix_f[t];
         }
@@ -97,6 +103,9 @@ impl Network {
 
     /// Late finish of `t` as a clock time.
     pub(crate) fn lf_clock_raw(&mut self, t: usize) -> i64 {
+        if self.p6_done(t).is_some() {
+            return self.st.pfin_clock[self.s.proj[t] as usize];
+        }
         if self.is(t, F_FINISHED) && self.s.fix_f[t] != NONE {
             return self.s.fix_f[t];
         }
@@ -104,6 +113,17 @@ impl Network {
             return self.st.xlf[t];
         }
         self.cals.get_mut(self.s.cal[t] as usize).finish_clock(self.st.lf[t])
+    }
+
+    /// P6 reports a completed activity's early dates at the data date and its late dates at the
+    /// project finish: the data date (clock) when that applies to `t`.
+    #[inline]
+    pub(crate) fn p6_done(&self, t: usize) -> Option<i64> {
+        if self.s.mode != Mode::Primavera || !self.is(t, F_FINISHED) || self.s.role[t] != Role::Task {
+            return None;
+        }
+        let dd = self.s.pdata[self.s.proj[t] as usize];
+        (dd != NONE).then_some(dd)
     }
 
     /// Early start of `t` as a clock time (cached by the forward pass).
@@ -202,7 +222,12 @@ impl Network {
         let pcx = self.s.pc[t] as usize;
         let d = self.s.dur[t];
         let (es, ef, side, drv);
-        if self.s.role[t] == Role::Manual || self.is(t, F_FINISHED) {
+        if let Some(dd) = self.p6_done(t) {
+            es = self.ord(t, dd);
+            ef = es;
+            side = false;
+            drv = NO;
+        } else if self.s.role[t] == Role::Manual || self.is(t, F_FINISHED) {
             es = self.ord(t, self.s.fix_s[t]);
             ef = self.ord(t, self.s.fix_f[t]);
             side = false;
@@ -488,7 +513,10 @@ impl Network {
         let old = (self.st.ls[t], self.st.lf[t]);
         let ms = self.s.mode == Mode::MsProject;
         let (ls, lf);
-        if self.is(t, F_FINISHED) && self.s.role[t] == Role::Task {
+        if self.p6_done(t).is_some() {
+            lf = self.st.pfin_ord[self.s.pc[t] as usize];
+            ls = lf;
+        } else if self.is(t, F_FINISHED) && self.s.role[t] == Role::Task {
             ls = self.ord(t, self.s.fix_s[t]);
             lf = self.ord(t, self.s.fix_f[t]);
         } else if self.is(t, F_RES) || (self.is(t, F_ELAPSED) && !self.st.xlf.is_empty()) {

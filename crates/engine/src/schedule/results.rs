@@ -266,7 +266,8 @@ impl Network {
         let lf = self.lf_clock(t);
         let started = self.s.flags[t] & F_STARTED != 0;
         let finished = self.s.flags[t] & F_FINISHED != 0;
-        let ls = if started && self.s.role[t] == Role::Task && (ms || finished) {
+        let p6_done = self.p6_done(t).is_some();
+        let ls = if started && self.s.role[t] == Role::Task && (ms || finished) && !p6_done {
             self.s.fix_s[t]
         } else {
             self.ls_clock(t)
@@ -304,7 +305,13 @@ impl Network {
         // Level-of-effort activities are never critical (P6).
         let critical =
             !(finished && self.s.role[t] == Role::Task) && tf <= self.s.critical_float && self.s.flags[t] & F_LOE == 0;
-        let (start, finish) = if alap && !started { (ls, lf) } else { (es, ef) };
+        let (start, finish) = if alap && !started {
+            (ls, lf)
+        } else if p6_done {
+            (self.s.fix_s[t], self.s.fix_f[t])
+        } else {
+            (es, ef)
+        };
         Clocks { es, ef, ls, lf, start, finish, tf, ff, critical, scheduled: self.s.role[t] == Role::Task }
     }
 
