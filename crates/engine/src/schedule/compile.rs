@@ -343,28 +343,32 @@ pub(super) fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Net
         pc.push(ix);
     }
 
-    // Children, for roll-up and link expansion.
-    let mut kid_cnt = vec![0u32; n + 1];
-    for &p in &parent {
-        if p != NO {
-            kid_cnt[p as usize] += 1;
+    // Children, for roll-up and link expansion (none without an outline).
+    let (mut kid_off, mut kids) = (Vec::new(), Vec::new());
+    if parent.iter().any(|&p| p != NO) {
+        let mut kid_cnt = vec![0u32; n + 1];
+        for &p in &parent {
+            if p != NO {
+                kid_cnt[p as usize] += 1;
+            }
         }
-    }
-    let mut kid_off = Vec::with_capacity(n + 1);
-    let mut acc = 0u32;
-    for c in kid_cnt.iter().take(n) {
+        kid_off.reserve(n + 1);
+        let mut acc = 0u32;
+        for c in kid_cnt.iter().take(n) {
+            kid_off.push(acc);
+            acc += c;
+        }
         kid_off.push(acc);
-        acc += c;
-    }
-    kid_off.push(acc);
-    let mut kids = vec![0u32; acc as usize];
-    let mut fill = kid_off.clone();
-    for (i, &p) in parent.iter().enumerate() {
-        if p != NO {
-            kids[fill[p as usize] as usize] = i as u32;
-            fill[p as usize] += 1;
+        kids = vec![0u32; acc as usize];
+        let mut fill = kid_off.clone();
+        for (i, &p) in parent.iter().enumerate() {
+            if p != NO {
+                kids[fill[p as usize] as usize] = i as u32;
+                fill[p as usize] += 1;
+            }
         }
     }
+    drop(parent);
 
     // Links, expanded where they touch a summary.
     // Pass 1 validates and counts; links touching a summary are expanded here, the others are

@@ -320,8 +320,7 @@ impl Network {
         let mut out = Vec::new();
         let mut stack = vec![ix as u32];
         while let Some(t) = stack.pop() {
-            let (a, b) = (self.s.kid_off[t as usize] as usize, self.s.kid_off[t as usize + 1] as usize);
-            for &k in self.s.kids[a..b].iter().rev() {
+            for &k in self.s.kids_of(t as usize).iter().rev() {
                 match self.s.role[k as usize] {
                     Role::Summary => stack.push(k),
                     Role::Inactive => {}
@@ -334,6 +333,14 @@ impl Network {
 }
 
 impl Static {
+    /// Direct children of task `t` in the outline.
+    pub(crate) fn kids_of(&self, t: usize) -> &[u32] {
+        if self.kid_off.is_empty() {
+            return &[];
+        }
+        &self.kids[self.kid_off[t] as usize..self.kid_off[t + 1] as usize]
+    }
+
     /// Percent lag (basis points) of predecessor-list entry `pi`, 0 when it is not a percent lag.
     pub(crate) fn pct_of(&self, pi: u32) -> i64 {
         self.pcts.get(&pi).copied().unwrap_or(0)

@@ -369,10 +369,10 @@ impl Network {
     }
 
     fn rollup(&mut self, t: usize, done: &[TaskResult]) -> Clocks {
-        let (a, b) = (self.s.kid_off[t] as usize, self.s.kid_off[t + 1] as usize);
         let mut acc: Option<Clocks> = None;
-        for i in a..b {
-            let k = self.s.kids[i] as usize;
+        let n_kids = self.s.kids_of(t).len();
+        for i in 0..n_kids {
+            let k = self.s.kids_of(t)[i] as usize;
             if self.s.role[k] == Role::Inactive {
                 continue;
             }
