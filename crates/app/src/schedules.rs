@@ -263,18 +263,18 @@ impl App {
         Ok(ScheduleVersion { info, analysis })
     }
 
-    /// The quality assessment of a stored version recomputed with other thresholds.
-    pub async fn schedule_quality(
+    /// The quality assessment of a loaded version recomputed with other thresholds (off the async
+    /// runtime: the critical path test reschedules the plan).
+    pub async fn reassess_quality(
         &self,
-        actor: &Actor,
-        project: ProjectId,
-        version: Option<i64>,
+        version: ScheduleVersion,
         thresholds: Thresholds,
     ) -> Result<Assessment, AppError> {
-        let v = self.schedule_version(actor, project, version).await?;
-        tokio::task::spawn_blocking(move || dcma::assess(&v.analysis.schedule, &v.analysis.result, None, thresholds))
-            .await
-            .map_err(|e| AppError::Internal(format!("quality assessment stopped: {e}")))
+        tokio::task::spawn_blocking(move || {
+            dcma::assess(&version.analysis.schedule, &version.analysis.result, None, thresholds)
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("quality assessment stopped: {e}")))
     }
 }
 

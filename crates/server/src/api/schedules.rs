@@ -399,12 +399,12 @@ pub async fn get_quality(
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("bad threshold: {e}")))?;
     let project = parse_id::<ProjectFields>(&id)?;
     let v = state.app.schedule_version(&actor, project, version).await?;
-    let assessment = if overridden {
-        state.app.schedule_quality(&actor, project, version, thresholds).await?
-    } else {
-        v.analysis.quality.clone()
-    };
-    Ok(Json(quality_response(&v.analysis.schedule, &assessment)))
+    if !overridden {
+        return Ok(Json(quality_response(&v.analysis.schedule, &v.analysis.quality)));
+    }
+    let schedule = v.analysis.schedule.clone();
+    let assessment = state.app.reassess_quality(v, thresholds).await?;
+    Ok(Json(quality_response(&schedule, &assessment)))
 }
 
 /// `?format=&version=`
