@@ -28,8 +28,18 @@ else
   log "PostgreSQL not available: the PostgreSQL suites will be SKIPPED"
 fi
 
+# Each PostgreSQL test makes its own database; drop those of earlier runs so they never fill the disk.
+drop_test_databases() {
+  if [ -n "${KEEL_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null 2>&1; then
+    psql "$KEEL_TEST_POSTGRES_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'keel\_test\_%'" 2>/dev/null |
+      while read -r db; do psql "$KEEL_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1 || true; done
+  fi
+}
+drop_test_databases
+
 log "cargo test (workspace)"
 cargo test --workspace --locked
+drop_test_databases
 
 # Browser end-to-end test: real headless Chromium against a real `keel serve --demo`.
 if [ "${KEEL_SKIP_E2E:-0}" = "1" ]; then
