@@ -141,3 +141,118 @@ test("a project manager imports a schedule and reads its Gantt chart, quality re
   assert.equal(await page.locator("svg.gantt g.task").count(), 5);
   assert.equal(await page.locator("#versions tbody tr").count(), version, "every version is kept");
 });
+
+test("a PMO lead runs a project forecast, reads its distribution, drivers and reasons, and sees the portfolio view", async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${base}/login`);
+  await page.fill("input[name=username]", "admin");
+  await page.fill("input[name=password]", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("h1:has-text('Portfolio dashboard')");
+
+  // The demo's scheduled projects were forecast when their plans were imported.
+  await page.click("nav a:has-text('Forecasts')");
+  await page.waitForSelector("#forecast-table");
+  const rows = page.locator("#forecast-table tr.forecast-row");
+  assert.ok((await rows.count()) >= 1, "at least one project has a forecast");
+  assert.ok((await page.locator("#heat-map rect").count()) === 25, "a 5 x 5 heat map");
+  await page.screenshot({ path: join(OUT, "forecasts.png"), fullPage: false });
+
+  // Open the riskiest project's forecast and run it again with a chosen seed.
+  await rows.first().locator("td a").first().click();
+  await page.waitForSelector("#run-forecast");
+  const before = await page.locator("#history tbody tr").count();
+  await page.fill("input[name=iterations]", "2000");
+  await page.fill("form.upload input[name=seed]", "42");
+  await page.click("#run-forecast");
+  await page.waitForSelector("#flash");
+  assert.equal(await page.locator("#history tbody tr").count(), before + 1, "the run is kept");
+  assert.match(await page.locator(".page-head .muted").textContent(), /2000 iterations, seed 42/);
+  assert.match(await page.locator("#p-dates").textContent(), /\d{4}-\d{2}-\d{2} \/ \d{4}-\d{2}-\d{2} \/ \d{4}-\d{2}-\d{2}/);
+  assert.ok((await page.locator("#finish-distribution rect.bin").count()) > 1, "a histogram");
+  assert.equal(await page.locator("#finish-distribution path.cdf").count(), 1, "a cumulative curve");
+  assert.ok((await page.locator("#tornado rect.driver").count()) >= 1, "a tornado");
+  assert.ok((await page.locator("#criticality tbody tr").count()) >= 1, "criticality indices");
+  assert.ok((await page.locator("#factors tbody tr").count()) >= 1, "the prediction lists its reasons");
+  assert.match(await page.locator("#p-late").textContent(), /\d+% chance of finishing more than 10% of the planned duration late/);
+  assert.equal(await page.locator("#evm-scurve path.pv").count(), 1, "an earned-value S-curve");
+  await page.screenshot({ path: join(OUT, "forecast.png"), fullPage: true });
+
+  // A team's delivery history: two items a week for four weeks, four open.
+  const day = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
+  let items = "key,title,team,created,started,done,points,milestone\n";
+  for (let w = 0; w < 4; w++) for (let k = 0; k < 2; k++) items += `T-${w}-${k},Item,Alpha,${day(20 + 7 * w)},${day(4 + 7 * w)},${day(1 + 7 * w)},3,Release 1\n`;
+  for (let k = 0; k < 4; k++) items += `T-open-${k},Open,Alpha,${day(10)},,,3,Release 2\n`;
+  await page.setInputFiles("#delivery-file", { name: "items.csv", mimeType: "text/csv", buffer: Buffer.from(items) });
+  await page.click("#upload-delivery");
+  await page.waitForSelector("#delivery-summary");
+  assert.match(await page.locator("#delivery-summary").textContent(), /12 items, 4 open/);
+  assert.match(await page.locator("#delivery-when").textContent(), /The 4 open items are done by \d{4}-\d{2}-\d{2} \(P50\)/);
+
+  // A bad estimate names the line and keeps what was typed.
+  await page.fill("#estimates", "Build, 10, 5");
+  await page.click("#save-settings");
+  await page.waitForSelector("#errors");
+  assert.match(await page.locator("#errors").textContent(), /estimates line 1/);
+  assert.equal(await page.inputValue("#estimates"), "Build, 10, 5");
+});
+
+test("a PMO lead previews a board pack, issues it, opens it as issued and drafts a project's status", async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${base}/login`);
+  await page.fill("input[name=username]", "admin");
+  await page.fill("input[name=password]", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("h1:has-text('Portfolio dashboard')");
+
+  await page.click("nav a:has-text('Reports')");
+  await page.waitForSelector("#report-form");
+  await page.selectOption("#report-kind", "board");
+  await page.selectOption("#report-audience", "executive");
+  await page.selectOption("#report-scope", { index: 1 });
+  await page.click("#preview-report");
+  // The preview leads with decisions and red risks and cites its records.
+  await page.waitForSelector("#report-preview .keel-report");
+  const firstSection = await page.locator("#report-preview .keel-report section").first().innerText();
+  assert.match(firstSection, /decision|red risk/i, "the summary leads with decisions or red risks");
+  const refs = page.locator("#report-preview .keel-report sup a");
+  assert.ok((await refs.count()) > 0, "sentences link to their sources");
+  const href = await refs.first().getAttribute("href");
+  assert.match(href, /^\/(projects|r)\//, "a source links to a record");
+  assert.ok((await page.locator("#report-preview svg").count()) >= 1, "charts are drawn");
+  await page.screenshot({ path: join(OUT, "board-pack-preview.png"), fullPage: false });
+  const draftPdf = await page.request.get(base + (await page.locator("#pdf-draft").getAttribute("href")));
+  assert.equal(draftPdf.status(), 200, "the unissued preview downloads as PDF");
+  assert.ok((await draftPdf.body()).subarray(0, 5).toString() === "%PDF-");
+
+  // Issue it: it opens as issued, and is listed with its downloads.
+  await page.click("#issue-report");
+  await page.waitForSelector("#report-frame");
+  const frame = page.frameLocator("#report-frame");
+  await frame.locator("h1").first().waitFor();
+  assert.match(await frame.locator("h1").first().innerText(), /Board pack/i);
+  const pdf = await page.request.get(base + (await page.locator("#report-downloads a:has-text('PDF')").getAttribute("href")));
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()["content-type"], "application/pdf");
+  assert.ok((await pdf.body()).subarray(0, 5).toString() === "%PDF-", "a real PDF");
+  await page.click("a:has-text('All reports')");
+  assert.ok((await page.locator("#report-history tr.report-row").count()) >= 1);
+
+  // A project's status draft: proposals with reasons; changing a RAG without a reason is refused.
+  await page.click("nav a:has-text('Portfolio')");
+  await page.locator("table a[href^='/projects/']").first().click();
+  await page.click("#draft-status");
+  await page.waitForSelector("#rag-proposals");
+  assert.equal(await page.locator("#rag-proposals tbody tr").count(), 7, "six dimensions and the overall");
+  const current = await page.locator("#rag-schedule select").inputValue();
+  const other = current === "red" ? "green" : "red";
+  await page.selectOption("#rag-schedule select", other);
+  await page.click("#save-draft");
+  await page.waitForSelector(".errors");
+  assert.match(await page.locator(".errors").innerText(), /reasons\.schedule/);
+  await page.fill("input[name=reason_schedule]", "Supplier confirmed the new date in writing");
+  await page.click("#submit-draft");
+  await page.waitForSelector(".notice:has-text('submitted')");
+  assert.match(await page.locator("#overrides").innerText(), /Supplier confirmed the new date/);
+  await page.screenshot({ path: join(OUT, "status-draft.png"), fullPage: true });
+});

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod forecasts;
 mod openapi;
 mod schedules;
 

@@ -487,6 +487,15 @@ impl Gen {
                     self.chance(0.8).then(|| self.day(-14, 180))
                 },
                 state,
+                probability_pct: None,
+                cost_impact: self.chance(0.7).then(|| Money { amount: self.int(5, 250) * 100_000, currency: self.gbp }),
+                schedule_impact_days: self.chance(0.6).then(|| self.int(2, 20) as u32),
+                tasks: if self.chance(0.6) {
+                    let names = crate::demo_schedules::plan_task_names();
+                    vec![names[self.int(0, names.len() as i64 - 1) as usize].to_owned()]
+                } else {
+                    vec![]
+                },
             };
             d.risks.push(self.record(fields));
         }

@@ -39,6 +39,14 @@ const PLAN: &[Row] = &[
     ("Benefits handover and project closure", Some(0), &[(20, LinkType::FS, 0)]),
 ];
 
+/// The names of the demo plan's work tasks (not summaries or milestones), which demo risks link to.
+pub(crate) fn plan_task_names() -> Vec<&'static str> {
+    PLAN.iter().filter(|(_, d, _)| d.is_some_and(|d| d > 0)).map(|(n, _, _)| *n).collect()
+}
+
+/// The blended day rate of a demo project team (£650 a day, in pence): plans are costed by it.
+const DAY_RATE_MINOR: i64 = 65_000;
+
 fn at(d: NaiveDate, h: u32) -> NaiveDateTime {
     d.and_time(NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default())
 }
@@ -140,7 +148,7 @@ pub(crate) fn plan(p: &Record<ProjectFields>, today: NaiveDate) -> Result<Schedu
             start: Some(r.early_start),
             finish: Some(r.early_finish),
             duration_minutes: Some(t.duration.minutes),
-            cost_minor: None,
+            cost_minor: (t.kind == TaskKind::Task).then(|| t.duration.minutes / 480 * DAY_RATE_MINOR),
         });
     }
     // Reality: some tasks take longer than planned (up to 40%), a few finish early.
@@ -148,6 +156,7 @@ pub(crate) fn plan(p: &Record<ProjectFields>, today: NaiveDate) -> Result<Schedu
         if t.kind == TaskKind::Task {
             let pct = (mix(f.code.as_str(), i) % 55) as i64 - 12;
             t.duration.minutes = (t.duration.minutes * (100 + pct.max(0)) / 100 / 480).max(1) * 480;
+            t.cost_minor = Some(t.duration.minutes / 480 * DAY_RATE_MINOR);
         }
     }
     // Progress to the status date: the last working day's close before `today`.

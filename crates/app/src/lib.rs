@@ -2,10 +2,14 @@
 
 mod accounts;
 mod dashboard;
+pub mod delivery;
 pub mod demo;
 mod demo_schedules;
 mod error;
+pub mod forecasts;
 mod records;
+pub mod reports;
+mod risk_analytics;
 pub mod schedules;
 mod transfer;
 
@@ -14,8 +18,17 @@ use keel_store::Store;
 
 pub use accounts::{LoginOutcome, NewToken, NewUser, Session, generate_password};
 pub use dashboard::{Dashboard, DashboardFilter, PortfolioTrendPoint, ProjectOverview, ProjectRow, RollUp};
+pub use delivery::DeliveryForecast;
 pub use error::AppError;
+pub use forecasts::{
+    ForecastRun, ForecastRunInfo, ForecastSettings, ForecastSummary, PortfolioForecast, RunOptions, forecast_file,
+};
 pub use records::{RecordChange, RecordService, diff};
+pub use reports::{
+    RenderedReport, ReportFormat, ReportRequest, ReportScope, ReportScopes, ReportSnapshot, ReportSnapshotInfo,
+    ReportingConfig,
+};
+pub use risk_analytics::RiskAnalytics;
 pub use schedules::{AnalyseOptions, Analysis, ImportReport, ScheduleVersion, ScheduleVersionInfo, analyse};
 pub use transfer::{ExportDocument, ExportUser, ImportSummary, RecordSet, today};
 
@@ -32,6 +45,12 @@ pub struct AppConfig {
     pub login_attempts: i64,
     /// Thresholds of the DCMA 14-point schedule assessment.
     pub dcma: keel_engine::schedule::dcma::Thresholds,
+    /// The probability-impact matrix: what each rating stands for, and each cell's band.
+    pub risk_matrix: keel_engine::risk::RiskMatrix,
+    /// Reporting: time zone, links, RAG rules, delivery retries.
+    pub reporting: reports::ReportingConfig,
+    /// The SMTP server for e-mailed reports (`None`: e-mail delivery is off).
+    pub smtp: Option<reports::SmtpConfig>,
 }
 
 impl Default for AppConfig {
@@ -42,6 +61,9 @@ impl Default for AppConfig {
             session_hours: 12,
             login_attempts: 5,
             dcma: Default::default(),
+            risk_matrix: Default::default(),
+            reporting: Default::default(),
+            smtp: None,
         }
     }
 }

@@ -150,6 +150,7 @@ impl<'a, F: Stored> RecordService<'a, F> {
         tx.insert(&record).await?;
         audit(&mut tx, actor, AuditAction::Create, None, Some(&record)).await?;
         tx.commit().await?;
+        self.changed(actor, &record.fields);
         Ok(record)
     }
 
@@ -173,6 +174,7 @@ impl<'a, F: Stored> RecordService<'a, F> {
         tx.update(&after).await?;
         audit(&mut tx, actor, AuditAction::Update, Some(&before), Some(&after)).await?;
         tx.commit().await?;
+        self.changed(actor, &after.fields);
         Ok(after)
     }
 
@@ -191,7 +193,20 @@ impl<'a, F: Stored> RecordService<'a, F> {
         tx.delete::<F>(actor.org_id, id, expected_version).await?;
         audit(&mut tx, actor, AuditAction::Delete, Some(&before), None).await?;
         tx.commit().await?;
+        self.changed(actor, &before.fields);
         Ok(())
+    }
+
+    /// After a risk changes, its project's forecast is recomputed in the background (the risk may
+    /// feed the Monte Carlo); the change itself is already kept.
+    fn changed(&self, actor: &Actor, fields: &F) {
+        if F::KIND != EntityKind::Risk {
+            return;
+        }
+        if let Some(project) = fields.project_id() {
+            let (app, actor) = (self.app.clone(), actor.clone());
+            tokio::spawn(async move { app.refresh_forecast(&actor, project, "risk changed").await });
+        }
     }
 
     /// The audit trail of one record, newest first.

@@ -229,6 +229,7 @@ impl App {
         })
         .await?;
         tx.commit().await?;
+        self.refresh_forecast(actor, project, "schedule imported").await;
         Ok(ScheduleVersion { info: info_of(&row)?, analysis })
     }
 

@@ -34,6 +34,58 @@ pub struct Config {
     /// Thresholds of the DCMA 14-point schedule assessment (`[dcma]` in keel.toml).
     #[serde(default)]
     pub dcma: keel_engine::schedule::dcma::Thresholds,
+    /// The probability-impact matrix (`[risk_matrix]` in keel.toml): percent per probability
+    /// level, cost and schedule ranges per impact level, bands.
+    #[serde(default)]
+    pub risk_matrix: keel_engine::risk::RiskMatrix,
+    /// Reports (`[reporting]` in keel.toml): time zone, links, RAG rules per tier, retries.
+    #[serde(default)]
+    pub reporting: Reporting,
+    /// The SMTP server scheduled reports are e-mailed through (`[smtp]` in keel.toml).
+    #[serde(default)]
+    pub smtp: Option<keel_app::reports::SmtpConfig>,
+}
+
+/// `[reporting]` in keel.toml.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Reporting {
+    /// The organisation's time zone (IANA name, e.g. `Europe/London`) for scheduled reports.
+    pub timezone: String,
+    /// Base URL of this server for links in e-mailed reports, e.g. `https://pmo.example.com`.
+    pub base_url: String,
+    /// Delivery attempts before a delivery is marked failed.
+    pub max_attempts: u32,
+    /// Seconds before the first retry (doubled at each further attempt).
+    pub retry_after_secs: u64,
+    /// RAG thresholds per governance tier (`[reporting.rag_rules.standard]` and so on).
+    pub rag_rules: keel_engine::report::RagRules,
+}
+
+impl Default for Reporting {
+    fn default() -> Self {
+        let d = keel_app::ReportingConfig::default();
+        Self {
+            timezone: d.timezone,
+            base_url: d.base_url,
+            max_attempts: d.max_attempts,
+            retry_after_secs: d.retry_after_secs,
+            rag_rules: d.rag_rules,
+        }
+    }
+}
+
+impl Reporting {
+    /// The application's settings.
+    pub fn to_app(&self) -> keel_app::ReportingConfig {
+        keel_app::ReportingConfig {
+            timezone: self.timezone.clone(),
+            base_url: self.base_url.clone(),
+            rag_rules: self.rag_rules.clone(),
+            max_attempts: self.max_attempts,
+            retry_after_secs: self.retry_after_secs,
+        }
+    }
 }
 
 /// Environment values arrive parsed (`12345` is a number): take any scalar as text.
@@ -78,6 +130,9 @@ impl Default for Config {
             secure_cookies: false,
             log_format: "text".into(),
             dcma: Default::default(),
+            risk_matrix: Default::default(),
+            reporting: Default::default(),
+            smtp: None,
         }
     }
 }

@@ -1,6 +1,9 @@
 //! `keel`: the open-source PMO platform: server, demo data, users, tokens, export and import.
 
 mod config;
+mod evm;
+mod forecast;
+mod report;
 mod schedule;
 
 use std::{io::Read, path::PathBuf};
@@ -82,6 +85,16 @@ enum Command {
     /// Schedules: import into a project, compute, and check against the dates the tool stored.
     #[command(subcommand)]
     Schedule(schedule::ScheduleCommand),
+    /// Earned value and earned schedule: check ProTrack workbooks and measure forecast accuracy.
+    #[command(subcommand)]
+    Evm(evm::EvmCommand),
+    /// Forecasts: Monte Carlo schedule risk, earned value and the delivery-risk prediction.
+    #[command(subcommand)]
+    Forecast(forecast::ForecastCommand),
+    /// Reports: a status report, portfolio report or board pack from live data, as HTML, PDF,
+    /// Excel or Markdown (`keel report board --format pdf --out board.pdf`).
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Load a JSON document written by `keel export` (into a database without that organisation).
     Import {
         /// Input file ("-" for standard input).
@@ -135,7 +148,9 @@ enum TokenCommand {
 
 fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KEEL_LOG")
-        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+        // usvg (inside typst) warns once per chart label that the generic `sans-serif` family is
+        // not among the PDF's embedded fonts; it falls back to them, so the warning is noise.
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info,usvg=error".into());
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
@@ -152,10 +167,15 @@ async fn open(cfg: &Config) -> Result<App> {
     }
     let store = Store::connect(&url).await.with_context(|| format!("cannot open the database at {}", redact(&url)))?;
     store.migrate().await.context("cannot migrate the database")?;
+    cfg.risk_matrix.validate().map_err(|e| anyhow::anyhow!("keel.toml [risk_matrix]: {e}"))?;
+    cfg.reporting.to_app().validate().map_err(|e| anyhow::anyhow!("keel.toml [reporting]: {e}"))?;
     let app_config = AppConfig {
         stale_after_days: cfg.stale_after_days,
         session_hours: cfg.session_hours,
         dcma: cfg.dcma,
+        risk_matrix: cfg.risk_matrix.clone(),
+        reporting: cfg.reporting.to_app(),
+        smtp: cfg.smtp.clone(),
         ..AppConfig::default()
     };
     Ok(App::new(store, app_config))
@@ -253,7 +273,11 @@ async fn run() -> Result<()> {
             let addr = listener.local_addr()?;
             println!("Keel is running at http://{addr}/ (database: {})", redact(&cfg.url()));
             tracing::info!(%addr, "listening");
+            // Scheduled reports: generated and delivered by this server (runs claim their work,
+            // so several instances on one database send each report once).
+            let scheduler = app.spawn_report_scheduler();
             keel_server::serve(app, cfg.secure_cookies, listener, shutdown_signal()).await?;
+            scheduler.abort();
         }
         Command::Migrate => {
             open(&cfg).await?;
@@ -362,6 +386,42 @@ async fn run() -> Result<()> {
                     bail!("schedule check failed: a file could not be read or the match rate is below --min-match");
                 }
             }
+        },
+        Command::Evm(evm::EvmCommand::Check { files, json, min_match, calendar_days, max_errors }) => {
+            if !evm::check(&files, json, min_match, calendar_days, max_errors)? {
+                bail!(
+                    "evm check failed: more workbooks than --max-errors could not be read, or the match rate is below --min-match"
+                );
+            }
+        }
+        Command::Report(cmd) => {
+            let app = open(&cfg).await?;
+            let org = app
+                .default_org()
+                .await
+                .map_err(err)?
+                .context("the database is empty: run `keel demo` or add a project first")?;
+            report::run(&app, &Actor::system(org.id), cmd).await?;
+        }
+        Command::Forecast(forecast::ForecastCommand::Montecarlo {
+            file,
+            project,
+            iterations,
+            seed,
+            settings,
+            json,
+        }) => match (file, project) {
+            (Some(file), _) => forecast::file(&file, settings.as_deref(), iterations, seed, json)?,
+            (None, Some(code)) => {
+                let app = open(&cfg).await?;
+                let org = app
+                    .default_org()
+                    .await
+                    .map_err(err)?
+                    .context("the database is empty: run `keel demo` or add a project first")?;
+                forecast::project(&app, &Actor::system(org.id), &code, iterations, seed, json).await?;
+            }
+            (None, None) => bail!("give a schedule FILE or --project CODE"),
         },
         Command::Import { file } => {
             let mut text = String::new();

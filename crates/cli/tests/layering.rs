@@ -51,7 +51,11 @@ fn dependencies_point_inwards() {
     forbid("keel-engine", &io);
     forbid("keel-interop", &io);
     forbid("keel-store", &["axum", "askama", "keel-app", "keel-engine", "keel-server", "keel-api-types"]);
-    forbid("keel-app", &["axum", "askama", "hyper", "keel-server", "keel-api-types", "clap"]);
+    // (hyper reaches the app only as the HTTP client that delivers report webhooks.)
+    forbid("keel-app", &["axum", "askama", "keel-server", "keel-api-types", "clap"]);
+    // Report renderers and PDF typesetting are pure: documents in, bytes out.
+    forbid("keel-report", &io);
+    forbid("keel-pdf", &io);
     forbid("keel-api-types", &["tokio", "sqlx", "axum", "keel-store", "keel-app", "keel-server"]);
     forbid("keel-server", &["clap", "figment"]);
     assert!(

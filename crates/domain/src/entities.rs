@@ -548,6 +548,22 @@ pub struct RiskFields {
     pub proximity: Option<NaiveDate>,
     /// State.
     pub state: RiskState,
+    /// Probability in percent, when it is known more precisely than the 1-5 rating. Exposure and the
+    /// Monte Carlo use it; without it they use the percentage the probability-impact matrix gives
+    /// the rating.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
+    pub probability_pct: Option<u8>,
+    /// What it would cost if it happened.
+    #[serde(default)]
+    pub cost_impact: Option<Money>,
+    /// Working days it would add to the linked schedule tasks if it happened (the Monte Carlo
+    /// samples between half and one and a half times this, most likely this).
+    #[serde(default)]
+    pub schedule_impact_days: Option<u32>,
+    /// The schedule tasks it would delay, by task ID (the schedule file's unique ID or code) or exact name.
+    #[serde(default)]
+    pub tasks: Vec<String>,
 }
 
 impl RiskFields {
@@ -571,6 +587,21 @@ impl Fields for RiskFields {
         let mut e = ValidationErrors::new();
         check_text(&mut e, "title", &self.title, 300, true);
         check_text(&mut e, "description", &self.description, 20_000, false);
+        if self.probability_pct.is_some_and(|p| p > 100) {
+            e.add("probability_pct", "expected a percentage from 0 to 100");
+        }
+        if self.cost_impact.is_some_and(|m| m.amount < 0) {
+            e.add("cost_impact", "expected a cost of zero or more");
+        }
+        if self.schedule_impact_days.is_some_and(|d| d > 3650) {
+            e.add("schedule_impact_days", "expected at most 3,650 working days");
+        }
+        if self.tasks.len() > 1000 {
+            e.add("tasks", "expected at most 1,000 linked tasks");
+        }
+        for t in &self.tasks {
+            check_text(&mut e, "tasks", t, 300, true);
+        }
         e.into_result()
     }
     fn project_id(&self) -> Option<ProjectId> {

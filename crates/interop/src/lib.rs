@@ -3,6 +3,8 @@
 use keel_engine::schedule::{Schedule, ScheduleResult};
 
 pub mod csv_list;
+pub mod delivery;
+pub mod dslib;
 pub mod mpx;
 pub mod mspdi;
 pub mod pmxml;

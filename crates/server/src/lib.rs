@@ -3,7 +3,8 @@
 pub mod api;
 pub mod auth;
 pub mod error;
-pub mod gantt;
+pub mod forecast_charts;
+mod gantt;
 mod svg;
 mod ui;
 

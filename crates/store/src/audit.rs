@@ -91,13 +91,7 @@ impl Tx {
             Value::Text(a.before.clone()),
             Value::Text(a.after.clone()),
         ];
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(v);
-        }
-        sql.push(")");
+        sql.bind_values(values);
         self.run(&sql).await?;
         Ok(())
     }

@@ -84,13 +84,7 @@ impl Tx {
             Value::text(row.summary.clone()),
             Value::text(body),
         ];
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(v);
-        }
-        sql.push(")");
+        sql.bind_values(values);
         self.run(&sql).await?;
         Ok(())
     }

@@ -41,6 +41,17 @@ impl Sql {
         self.text.push_str(s);
         self
     }
+    /// Binds `values` as a comma-separated list of placeholders and closes the parenthesis
+    /// (the tail of `INSERT ... VALUES (`).
+    pub fn bind_values(&mut self, values: impl IntoIterator<Item = Value>) -> &mut Self {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v);
+        }
+        self.push(")")
+    }
     /// Binds a value and appends its placeholder.
     pub fn bind(&mut self, v: Value) -> &mut Self {
         self.params.push(v);
@@ -81,13 +92,7 @@ impl Tx {
         let mut sql = Sql::new(&format!("INSERT INTO {} ({ENVELOPE}, {}) VALUES (", F::TABLE, names.join(", ")));
         let mut values = envelope(r)?;
         values.extend(r.fields.values());
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(v);
-        }
-        sql.push(")");
+        sql.bind_values(values);
         self.run(&sql).await.map_err(|e| explain::<F>(e, r))?;
         Ok(())
     }

@@ -80,6 +80,8 @@ async fn suite(store: Store) {
     assert_eq!(tx.get::<ProjectFields>(other.id, p.id).await.unwrap(), None);
     tx.commit().await.unwrap();
 
+    forecasts(&store, o.id, p.id.cast(), other.id).await;
+
     // Codes are unique per organisation, and the error names the field.
     let mut tx = store.write().await.unwrap();
     let dup = tx.insert(&record(o.id, project(pf.id, "PRJ-1", "X", None))).await.unwrap_err();
@@ -320,4 +322,73 @@ async fn both_dialects_have_the_same_schema() {
     let pg = testing::fresh_postgres(&url).await.unwrap().schema_columns().await.unwrap();
     assert!(lite.len() > 50);
     assert_eq!(lite, pg);
+}
+
+/// Forecast settings replace; runs are kept, listed newest first and scoped to their organisation.
+async fn forecasts(store: &Store, org: OrgId, project: ProjectId, other: OrgId) {
+    use keel_store::{DeliveryHistoryRow, ForecastRunRow, ForecastSettingsRow};
+    let mut tx = store.write().await.unwrap();
+    for body in ["{\"a\":1}", "{\"a\":2}"] {
+        let row = ForecastSettingsRow {
+            org_id: org,
+            project_id: project,
+            updated_at: now(),
+            updated_by: "ada".into(),
+            body: body.into(),
+        };
+        tx.put_forecast_settings(&row).await.unwrap();
+    }
+    let t0 = now();
+    let run = |i: i64, kind: &str| ForecastRunRow {
+        id: uuid::Uuid::now_v7(),
+        org_id: org,
+        project_id: project,
+        kind: kind.into(),
+        created_at: t0 + chrono::Duration::seconds(i),
+        created_by: "ada".into(),
+        reason: "requested".into(),
+        schedule_version: (i > 0).then_some(i),
+        seed: u64::MAX.to_string(),
+        iterations: 1000 * i,
+        engine_version: "0.1.0".into(),
+        summary: format!("{{\"i\":{i}}}"),
+    };
+    let runs = [run(0, "montecarlo"), run(1, "montecarlo"), run(2, "evm"), run(3, "montecarlo")];
+    for (i, r) in runs.iter().enumerate() {
+        tx.insert_forecast_run(r, &format!("body {i}")).await.unwrap();
+    }
+    let v = tx.next_delivery_version(org, project).await.unwrap();
+    let d = DeliveryHistoryRow {
+        id: uuid::Uuid::now_v7(),
+        org_id: org,
+        project_id: project,
+        version: v,
+        created_at: t0,
+        created_by: "ada".into(),
+        file_name: "jira.csv".into(),
+        format: "jira".into(),
+        item_count: 3,
+        summary: "{}".into(),
+    };
+    tx.insert_delivery_history(&d, "[1,2,3]").await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.forecast_settings(org, project).await.unwrap().unwrap().body, "{\"a\":2}");
+    assert!(tx.forecast_settings(other, project).await.unwrap().is_none());
+    let listed = tx.forecast_runs(org, project, "montecarlo", 10).await.unwrap();
+    let ids: Vec<_> = listed.iter().map(|r| r.id).collect();
+    assert_eq!(ids, vec![runs[3].id, runs[1].id, runs[0].id]);
+    assert_eq!(listed[0], runs[3]);
+    assert_eq!(tx.forecast_runs(org, project, "montecarlo", 1).await.unwrap().len(), 1);
+    let (latest, body) = tx.forecast_run(org, project, "montecarlo", None).await.unwrap().unwrap();
+    assert_eq!((latest.id, body.as_str()), (runs[3].id, "body 3"));
+    let (first, body) = tx.forecast_run(org, project, "montecarlo", Some(runs[0].id)).await.unwrap().unwrap();
+    assert_eq!((first.schedule_version, body.as_str()), (None, "body 0"));
+    assert!(tx.forecast_run(other, project, "montecarlo", None).await.unwrap().is_none());
+    let latest: Vec<_> = tx.latest_forecast_runs(org, "montecarlo").await.unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(latest, vec![runs[3].id]);
+    let (row, body) = tx.latest_delivery_history(org, project).await.unwrap().unwrap();
+    assert_eq!((row, body.as_str()), (d, "[1,2,3]"));
+    assert_eq!(v, 1);
 }

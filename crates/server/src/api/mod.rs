@@ -1,9 +1,11 @@
 //! The REST API under `/api/v1`.
 
+pub mod forecasts;
 mod json;
 mod other;
 mod query;
 mod records;
+pub mod reports;
 pub mod schedules;
 
 use axum::{Router, routing::get};
@@ -42,6 +44,33 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}/schedule/quality", get(schedules::get_quality))
         .route("/projects/{id}/schedule/export", get(schedules::export_schedule))
         .route("/projects/{id}/schedule/gantt.svg", get(schedules::get_gantt))
+        .route("/projects/{id}/forecast", get(forecasts::get_run))
+        .route("/projects/{id}/forecast/runs", get(forecasts::list_runs).post(forecasts::run_forecast))
+        .route("/projects/{id}/forecast/runs/{run}", get(forecasts::get_run_by_id))
+        .route("/projects/{id}/forecast/settings", get(forecasts::get_settings).put(forecasts::put_settings))
+        .route("/projects/{id}/forecast/{chart}", get(forecasts::get_chart))
+        .route(
+            "/projects/{id}/delivery",
+            get(forecasts::get_delivery)
+                .post(forecasts::import_delivery)
+                .layer(axum::extract::DefaultBodyLimit::max(keel_app::delivery::MAX_DELIVERY_FILE + 64 * 1024)),
+        )
+        .route("/forecasts", get(forecasts::list_portfolio_forecasts))
+        .route("/risks/exposure", get(forecasts::get_risk_exposure))
+        .route("/risks/heatmap.svg", get(forecasts::get_heat_map))
+        .route("/reports", get(reports::list).post(reports::generate))
+        .route("/reports/preview", get(reports::preview))
+        .route("/reports/{id}", get(reports::get))
+        .route("/report-schedules", get(reports::list_schedules).post(reports::create_schedule))
+        .route(
+            "/report-schedules/{id}",
+            get(reports::get_schedule).put(reports::update_schedule).delete(reports::delete_schedule),
+        )
+        .route("/report-deliveries", get(reports::list_deliveries))
+        .route("/projects/{id}/status-draft", get(reports::get_draft).put(reports::save_draft))
+        .route("/projects/{id}/status-draft/redraft", axum::routing::post(reports::redraft))
+        .route("/projects/{id}/status-draft/submit", axum::routing::post(reports::submit_draft))
+        .route("/projects/{id}/status-drafts", get(reports::list_drafts))
         .route("/dashboard", get(other::get_dashboard))
         .route("/audit", get(other::list_audit))
         .route("/me", get(other::get_me))

@@ -138,6 +138,16 @@ pub fn form_spec(kind: EntityKind) -> Vec<FieldSpec> {
             f("response_plan", "Response plan", Input::Area),
             f("proximity", "Proximity", Input::Date),
             f("state", "State", choice(RiskState::ALL, RiskState::as_str, RiskState::label, false)),
+            FieldSpec {
+                help: "optional; overrides the matrix's percentage for the rating",
+                ..f("probability_pct", "Probability (%)", Input::Int)
+            },
+            f("cost_impact", "Cost impact", Input::Money),
+            FieldSpec {
+                help: "working days added to the linked tasks if it happens",
+                ..f("schedule_impact_days", "Schedule impact (days)", Input::Int)
+            },
+            FieldSpec { help: "schedule task IDs or names, one per line", ..f("tasks", "Linked tasks", Input::Lines) },
         ],
         EntityKind::Issue => vec![
             f("project_id", "Project", Input::Ref(EntityKind::Project, false)),
@@ -238,6 +248,7 @@ fn json_from_values(spec: &[FieldSpec], v: &Values) -> Result<Json, ValidationEr
                     Json::String(raw)
                 }
             }
+            Input::Int if raw.is_empty() => Json::Null,
             Input::Int => match raw.parse::<i64>() {
                 Ok(n) => Json::from(n),
                 Err(_) => {

@@ -1,8 +1,10 @@
 //! The server-rendered web UI. Works without JavaScript; `keel.js` only adds conveniences.
 
 mod admin;
+mod forecast;
 mod forms;
 mod pages;
+mod reports;
 mod schedule;
 
 use askama::Template;
@@ -107,6 +109,23 @@ pub fn routes() -> Router<AppState> {
                 .post(schedule::upload_submit)
                 .layer(axum::extract::DefaultBodyLimit::max(keel_app::schedules::MAX_SCHEDULE_FILE + 64 * 1024)),
         )
+        .route("/projects/{id}/forecast", get(forecast::forecast_page).post(forecast::run_submit))
+        .route("/projects/{id}/forecast/settings", post(forecast::settings_submit))
+        .route(
+            "/projects/{id}/forecast/delivery",
+            post(forecast::delivery_submit)
+                .layer(axum::extract::DefaultBodyLimit::max(keel_app::delivery::MAX_DELIVERY_FILE + 64 * 1024)),
+        )
+        .route("/forecasts", get(forecast::portfolio_page))
+        .route("/static/report.css", get(reports::stylesheet))
+        .route("/reports", get(reports::list_page).post(reports::issue_submit))
+        .route("/reports/preview", get(reports::preview_page))
+        .route("/reports/schedules", post(reports::schedule_submit))
+        .route("/reports/schedules/{id}/delete", post(reports::schedule_delete))
+        .route("/reports/{id}", get(reports::snapshot_page))
+        .route("/reports/{id}/view", get(reports::snapshot_view))
+        .route("/reports/{id}/download", get(reports::snapshot_download))
+        .route("/projects/{id}/status-draft", get(reports::draft_get).post(reports::draft_submit))
         .route("/audit", get(pages::audit_page))
         .route("/api/docs", get(pages::api_docs_page))
         .route("/r/{kind}", get(forms::list_page))
@@ -119,4 +138,29 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/organisation", post(admin::update_org_submit))
         .route("/tokens", get(admin::tokens_page).post(admin::create_token_submit))
         .route("/tokens/{id}/revoke", post(admin::revoke_token_submit))
+}
+
+/// An upload form as read: its CSRF token, the file part (name and bytes) and the `format` part.
+pub(crate) struct Upload {
+    pub csrf: String,
+    pub file: Option<(String, Vec<u8>)>,
+    pub format: Option<String>,
+}
+
+/// Reads a multipart upload form (`_csrf`, `file`, optional `format`); other parts are ignored.
+pub(crate) async fn read_upload(form: &mut axum::extract::Multipart, default_name: &str) -> Result<Upload, AppError> {
+    let mut up = Upload { csrf: String::new(), file: None, format: None };
+    while let Some(field) = form.next_field().await.map_err(|e| AppError::field("file", e.body_text()))? {
+        match field.name().unwrap_or("") {
+            "_csrf" => up.csrf = field.text().await.unwrap_or_default(),
+            "format" => up.format = field.text().await.ok().filter(|f| !f.trim().is_empty()),
+            "file" => {
+                let name = field.file_name().unwrap_or(default_name).to_string();
+                let bytes = field.bytes().await.map_err(|e| AppError::field("file", e.body_text()))?;
+                up.file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    Ok(up)
 }

@@ -140,26 +140,10 @@ pub async fn upload_submit(
 ) -> Response {
     let chrome = Chrome::new(&s, "dashboard");
     let Ok(pid) = id.parse() else { return error_page(Some(chrome), AppError::NotFound) };
-    let (mut csrf, mut file, mut format) = (String::new(), None, None);
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return error_page(Some(chrome), AppError::field("file", e.body_text())),
-        };
-        match field.name().unwrap_or("") {
-            "_csrf" => csrf = field.text().await.unwrap_or_default(),
-            "format" => format = field.text().await.ok().filter(|f| !f.trim().is_empty()),
-            "file" => {
-                let name = field.file_name().unwrap_or("schedule").to_string();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
-                    Err(e) => return error_page(Some(chrome), AppError::field("file", e.body_text())),
-                }
-            }
-            _ => {}
-        }
-    }
+    let super::Upload { csrf, file, format } = match super::read_upload(&mut form, "schedule").await {
+        Ok(u) => u,
+        Err(e) => return error_page(Some(chrome), e),
+    };
     if !same_secret(&csrf, &s.csrf_token) {
         return error_page(Some(chrome), AppError::Forbidden("the form expired: reload the page and try again".into()));
     }

@@ -1,0 +1,71 @@
+//! Forecast paths of the OpenAPI document. Run bodies are the app's forecast run as JSON; their
+//! fields are described in `docs/forecasting.md` (seed, iterations and engine version reproduce a run).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::schedules::Problems;
+
+fn ok(description: &str, schema: Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema}}})
+}
+
+fn object(description: &str) -> Value {
+    json!({"type": "object", "description": description})
+}
+
+/// The forecast, delivery and risk-exposure paths.
+pub(crate) fn paths(problems: Problems<'_>) -> BTreeMap<String, Value> {
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}, "description": "Project ID"});
+    let run_q = json!({"name": "run", "in": "query", "schema": {"type": "string", "format": "uuid"}, "description": "A kept run (default: the latest)"});
+    let portfolio = json!({"name": "portfolio_id", "in": "query", "schema": {"type": "string", "format": "uuid"}, "description": "Only this portfolio"});
+    let with = |mut m: serde_json::Map<String, Value>, code: &str, v: Value| {
+        m.insert(code.into(), v);
+        Value::Object(m)
+    };
+    let run = object(
+        "A forecast run: montecarlo (finish and milestone distributions, P10/P50/P80/P90, probability of meeting the baseline and deadlines, criticality, sensitivity, tornado, cost), evm (PV/EV/AC, SPI, CPI, ES, SPI(t), p-factor, EAC and EAC(t) per method), prediction (probability of missing the baseline finish and budget by the margin, with its factors and their source records), the settings and schedule version used, seed, iterations and engine version.",
+    );
+    let tag = ["Forecasts"];
+    let mut out = BTreeMap::new();
+    out.insert("/api/v1/projects/{id}/forecast".into(), json!({"get": {"tags": tag, "summary": "The project's latest (or a chosen) forecast run", "parameters": [id, run_q],
+        "responses": with(problems(&[("404", "No such project, or no forecast yet")]), "200", ok("Run", run.clone()))}}));
+    out.insert("/api/v1/projects/{id}/forecast/runs".into(), json!({"parameters": [id],
+        "get": {"tags": tag, "summary": "Kept runs, newest first, with their summaries (for trends)",
+            "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "default": 100, "maximum": 1000}}],
+            "responses": with(problems(&[("404", "No such project")]), "200", ok("Runs", json!({"type": "array", "items": object("Run ID, when, why, schedule version, seed, iterations, engine version and summary (P50, P80, P90, baseline, probability of meeting it, P(late), reasons)")})))},
+        "post": {"tags": tag, "summary": "Run a forecast now from the latest schedule version and keep it",
+            "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"iterations": {"type": "integer", "minimum": 100, "maximum": 200000}, "seed": {"type": "integer", "format": "uint64"}}}}}},
+            "responses": with(problems(&[("404", "No such project"), ("422", "No schedule yet, or settings the simulation refuses (the error names the field)")]), "201", ok("Run", run.clone()))}}));
+    out.insert("/api/v1/projects/{id}/forecast/runs/{run}".into(), json!({"get": {"tags": tag, "summary": "One kept run",
+        "parameters": [id, {"name": "run", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+        "responses": with(problems(&[("404", "No such project or run")]), "200", ok("Run", run))}}));
+    let settings = json!({"type": "object", "properties": {
+        "iterations": {"type": "integer", "default": 5000}, "seed": {"type": "integer", "default": 20260101},
+        "default_range": {"type": "object", "properties": {"optimistic_pct": {"type": "integer"}, "most_likely_pct": {"type": "integer"}, "pessimistic_pct": {"type": "integer"}, "distribution": {"type": "string", "enum": ["triangular", "pert", "uniform", "log_normal"]}}},
+        "estimates": {"type": "array", "items": {"type": "object", "required": ["task", "optimistic_days", "most_likely_days", "pessimistic_days"], "properties": {"task": {"type": "string", "description": "Task ID, code or exact name"}, "optimistic_days": {"type": "number"}, "most_likely_days": {"type": "number"}, "pessimistic_days": {"type": "number"}, "distribution": {"type": "string"}}}},
+        "correlations": {"type": "array", "items": {"type": "object", "required": ["tasks", "rho"], "properties": {"name": {"type": "string"}, "tasks": {"type": "array", "items": {"type": "string"}}, "rho": {"type": "number", "minimum": -1, "maximum": 1}}}},
+        "margin_pct": {"type": "number", "default": 10}}});
+    out.insert("/api/v1/projects/{id}/forecast/settings".into(), json!({"parameters": [id],
+        "get": {"tags": tag, "summary": "Estimates, default range, correlation groups, iterations and seed", "responses": with(problems(&[("404", "No such project")]), "200", ok("Settings", settings.clone()))},
+        "put": {"tags": tag, "summary": "Save the settings (each estimate must name a task of the latest schedule)",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": settings.clone()}}},
+            "responses": with(problems(&[("404", "No such project"), ("422", "A setting is out of range or names no task (the error names the field)")]), "200", ok("Saved", settings))}}));
+    out.insert("/api/v1/projects/{id}/forecast/{chart}".into(), json!({"get": {"tags": tag, "summary": "A chart of a run as SVG: distribution.svg (histogram and cumulative curve), scurve.svg (earned value), tornado.svg (drivers)",
+        "parameters": [id, run_q, {"name": "chart", "in": "path", "required": true, "schema": {"type": "string", "enum": ["distribution.svg", "scurve.svg", "tornado.svg"]}}],
+        "responses": with(problems(&[("404", "No such project, run or chart")]), "200", json!({"description": "SVG", "content": {"image/svg+xml": {}}}))}}));
+    out.insert("/api/v1/projects/{id}/delivery".into(), json!({"parameters": [id],
+        "get": {"tags": tag, "summary": "Team delivery forecast from the latest delivery history: throughput, cycle and lead time, WIP, when the open items and each milestone will be done (P50/P85/P95)",
+            "responses": with(problems(&[("404", "No such project or no delivery history")]), "200", ok("Forecast", object("Delivery forecast")))},
+        "post": {"tags": tag, "summary": "Import a team delivery history: a Jira CSV export or a CSV of key, title, team, created, started, done, points, milestone",
+            "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+            "responses": with(problems(&[("404", "No such project"), ("422", "Unreadable file (the error names file, line and column)")]), "201", ok("Imported", object("Delivery forecast")))}}));
+    out.insert("/api/v1/forecasts".into(), json!({"get": {"tags": tag, "summary": "Portfolio forecast view: every project's latest forecast, riskiest first, with P80 movement since the previous run", "parameters": [portfolio.clone()],
+        "responses": with(problems(&[]), "200", ok("Rows", json!({"type": "array", "items": object("Project, latest run summary, P80 moved (days)")})))}}));
+    out.insert("/api/v1/risks/exposure".into(), json!({"get": {"tags": ["Risks"], "summary": "Open-risk exposure: per risk (EMV, expected days), roll-ups by project, programme, portfolio and category, heat map, and the trend at month ends", "parameters": [portfolio.clone()],
+        "responses": with(problems(&[]), "200", ok("Exposure", object("Risk analytics")))}}));
+    out.insert("/api/v1/risks/heatmap.svg".into(), json!({"get": {"tags": ["Risks"], "summary": "The probability-impact heat map as SVG", "parameters": [portfolio],
+        "responses": with(problems(&[]), "200", json!({"description": "SVG", "content": {"image/svg+xml": {}}}))}}));
+    out
+}

@@ -1,0 +1,189 @@
+//! `keel evm`: earned value and earned schedule on ProTrack (DSLIB) workbooks.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use keel_engine::forecast::evm::{CostMethod, TimeBasis, TimeMethod};
+use keel_interop::dslib::{
+    self,
+    check::{ProjectCheck, Tolerance, median},
+};
+
+#[derive(Subcommand)]
+pub enum EvmCommand {
+    /// Recompute PV, EV, AC, ES, the indices and every forecast of ProTrack workbooks, compare with
+    /// the values ProTrack stored (Tracking Overview) and report each method's forecast error on
+    /// finished projects.
+    Check {
+        /// Workbooks (.xlsx), or directories of them.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Print a machine-readable JSON summary.
+        #[arg(long)]
+        json: bool,
+        /// Exit non-zero when the overall share of stored values matched (percent) is below this.
+        #[arg(long)]
+        min_match: Option<f64>,
+        /// Count time in calendar days instead of working days on the workbook's Agenda calendar.
+        #[arg(long)]
+        calendar_days: bool,
+        /// How many workbooks may fail to read before the check fails (each is still reported).
+        #[arg(long, default_value_t = 0)]
+        max_errors: usize,
+    },
+}
+
+fn expand(files: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for f in files {
+        let p = Path::new(f);
+        if p.is_dir() {
+            let mut inner: Vec<String> = std::fs::read_dir(p)
+                .with_context(|| format!("cannot list {f}"))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xlsx")))
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            inner.sort();
+            out.extend(inner);
+        } else {
+            out.push(f.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn analyse(file: &str, calendar_days: bool) -> Result<ProjectCheck> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+    let name = Path::new(file).file_name().map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
+    let project = dslib::read(&name, &bytes)?;
+    let basis = if calendar_days { TimeBasis::CalendarDays } else { project.time_basis() };
+    Ok(dslib::check::check(&name, &project, basis, &Tolerance::default())?)
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{v:.1}%"))
+}
+
+/// Runs `keel evm check`; returns whether at most `max_errors` files failed to read and the match
+/// share is at or above `min_match`.
+pub fn check(
+    files: &[String],
+    json: bool,
+    min_match: Option<f64>,
+    calendar_days: bool,
+    max_errors: usize,
+) -> Result<bool> {
+    let files = expand(files)?;
+    let (mut compared, mut matched, mut errors) = (0usize, 0usize, 0usize);
+    let mut checks: Vec<(String, ProjectCheck)> = Vec::new();
+    let mut failures = Vec::new();
+    for f in &files {
+        match analyse(f, calendar_days) {
+            Ok(c) => {
+                let (n, m) = c.totals();
+                compared += n;
+                matched += m;
+                if !json {
+                    print_project(f, &c);
+                }
+                checks.push((f.clone(), c));
+            }
+            Err(e) => {
+                errors += 1;
+                if !json {
+                    println!("{f}: ERROR {e:#}");
+                }
+                failures.push(serde_json::json!({"file": f, "error": format!("{e:#}")}));
+            }
+        }
+    }
+    let rate = (compared > 0).then(|| 100.0 * matched as f64 / compared as f64);
+    let acc: Vec<_> = checks.iter().filter_map(|(_, c)| c.accuracy.as_ref()).collect();
+    let time_median: Vec<_> = TimeMethod::ALL
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            serde_json::json!({"method": m.label(), "projects": acc.iter().filter(|a| a.time_mape[k].is_some()).count(),
+            "median_mape": median(acc.iter().map(|a| a.time_mape[k])),
+            "protrack_median_mape": median(acc.iter().map(|a| a.stored_time_mape[k]))})
+        })
+        .collect();
+    let cost_median: Vec<_> = CostMethod::ALL
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            serde_json::json!({"method": m.label(), "projects": acc.iter().filter(|a| a.cost_mape[k].is_some()).count(),
+            "median_mape": median(acc.iter().map(|a| a.cost_mape[k])),
+            "protrack_median_mape": median(acc.iter().map(|a| a.stored_cost_mape[k]))})
+        })
+        .collect();
+    let ok = errors <= max_errors && min_match.is_none_or(|min| rate.unwrap_or(100.0) + 1e-9 >= min);
+    if json {
+        let projects: Vec<_> = checks.iter().map(|(f, c)| serde_json::json!({"file": f, "check": c})).collect();
+        let out = serde_json::json!({
+            "files": files.len(), "errors": errors, "compared": compared, "matched": matched, "match_rate": rate,
+            "finished_projects": acc.len(), "time_methods": time_median, "cost_methods": cost_median,
+            "projects": projects, "failures": failures,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!();
+        println!(
+            "{} files, {} errors: {} of {} stored values matched ({})",
+            files.len(),
+            errors,
+            matched,
+            compared,
+            pct(rate)
+        );
+        println!(
+            "median MAPE over {} finished projects (Keel / ProTrack's stored forecasts, on the projects that store them):",
+            acc.len()
+        );
+        for (k, m) in TimeMethod::ALL.iter().enumerate() {
+            println!(
+                "  time {:<14} {:>7} / {:>7}",
+                m.label(),
+                pct(median(acc.iter().map(|a| a.time_mape[k]))),
+                pct(median(acc.iter().map(|a| a.stored_time_mape[k])))
+            );
+        }
+        for (k, m) in CostMethod::ALL.iter().enumerate() {
+            println!(
+                "  cost {:<24} {:>7} / {:>7}",
+                m.label(),
+                pct(median(acc.iter().map(|a| a.cost_mape[k]))),
+                pct(median(acc.iter().map(|a| a.stored_cost_mape[k])))
+            );
+        }
+    }
+    Ok(ok)
+}
+
+fn print_project(file: &str, c: &ProjectCheck) {
+    let (n, m) = c.totals();
+    let share = if n > 0 {
+        format!("{:.1}% of {n} stored values match", 100.0 * m as f64 / n as f64)
+    } else {
+        "no Tracking Overview to compare".into()
+    };
+    println!("{file}: {} activities, {} periods ({}): {share}", c.activities, c.periods, c.time_unit);
+    let mut worst: Vec<_> = c.fields.iter().filter(|f| f.matched < f.compared).collect();
+    worst.sort_by_key(|f| std::cmp::Reverse(f.compared - f.matched));
+    for f in worst.iter().take(4) {
+        let w = f.worst.as_ref().map_or_else(String::new, |w| {
+            format!(": worst at {} stored {:.4} computed {:.4}", w.period, w.stored, w.computed)
+        });
+        println!("    {} {}/{} match{w}", f.field, f.matched, f.compared);
+    }
+    if let Some(a) = &c.accuracy {
+        let t: Vec<String> =
+            TimeMethod::ALL.iter().zip(&a.time_mape).map(|(m, v)| format!("{} {}", m.label(), pct(*v))).collect();
+        let k: Vec<String> =
+            CostMethod::ALL.iter().zip(&a.cost_mape).map(|(m, v)| format!("{} {}", m.label(), pct(*v))).collect();
+        println!("    real duration {:.2}, real cost {:.0}; MAPE time: {}", a.real_duration, a.real_cost, t.join(", "));
+        println!("    MAPE cost: {}", k.join(", "));
+    }
+}

@@ -1,0 +1,146 @@
+//! Snapshots of generated reports for fixed facts, rendered as text a reviewer can read.
+
+mod report_support;
+
+use keel_domain::Rag;
+use keel_engine::report::*;
+use report_support::*;
+
+fn rules() -> RagRules {
+    RagRules::default()
+}
+
+#[test]
+fn board_pack_for_the_executive() {
+    let doc = portfolio_report(&typical(), ReportKind::Board, Audience::Executive, &rules());
+    insta::assert_snapshot!(render(&doc));
+}
+
+#[test]
+fn portfolio_report_for_the_pmo() {
+    let doc = portfolio_report(&typical(), ReportKind::Portfolio, Audience::Pmo, &rules());
+    insta::assert_snapshot!(render(&doc));
+}
+
+#[test]
+fn portfolio_report_for_sponsors() {
+    let doc = portfolio_report(&typical(), ReportKind::Portfolio, Audience::Sponsor, &rules());
+    insta::assert_snapshot!(render(&doc));
+}
+
+#[test]
+fn portfolio_report_for_project_managers() {
+    let facts = portfolio(vec![payments(), mobile()]);
+    let doc = portfolio_report(&facts, ReportKind::Portfolio, Audience::ProjectManager, &rules());
+    insta::assert_snapshot!(render(&doc));
+}
+
+#[test]
+fn status_draft_of_a_slipping_project() {
+    let draft = draft_status(&payments(), &rules(), as_of(), at(as_of()));
+    let fields = format!(
+        "overall: {}\nproposals: {}\n\nsummary:\n{}\n\nachievements:\n{}\n\nnext steps:\n{}\n\ndecisions needed:\n{}\n\n",
+        draft.overall.as_str(),
+        draft
+            .proposals
+            .iter()
+            .map(|p| format!(
+                "{} {}{}",
+                p.dimension.as_str(),
+                p.rag.as_str(),
+                if p.from_data { "" } else { " (carried)" }
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
+        draft.summary,
+        draft.achievements,
+        draft.next_steps,
+        draft.decisions_needed
+    );
+    insta::assert_snapshot!(format!("{fields}{}", render(&draft.document)));
+}
+
+#[test]
+fn status_report_for_an_executive() {
+    let doc = status_report(&data_centre(), as_of(), at(as_of()), Audience::Executive, &rules());
+    insta::assert_snapshot!(render(&doc));
+}
+
+#[test]
+fn empty_portfolio() {
+    let doc = portfolio_report(&portfolio(Vec::new()), ReportKind::Board, Audience::Pmo, &rules());
+    insta::assert_snapshot!(render(&doc));
+}
+
+#[test]
+fn project_without_a_baseline() {
+    let facts = portfolio(vec![hr()]);
+    let doc = portfolio_report(&facts, ReportKind::Portfolio, Audience::Pmo, &rules());
+    insta::assert_snapshot!(render(&doc));
+}
+
+#[test]
+fn every_rag_red() {
+    let mut projects = vec![payments(), data_centre()];
+    for p in &mut projects {
+        for s in [&mut p.status, &mut p.previous_status].into_iter().flatten() {
+            s.overall = Rag::Red;
+            s.dimensions = [Rag::Red; 6];
+        }
+        if let Some(e) = &mut p.evm {
+            e.spi_t = Some(0.5);
+            e.cpi = Some(0.5);
+        }
+    }
+    let doc = portfolio_report(&portfolio(projects), ReportKind::Board, Audience::Executive, &rules());
+    insta::assert_snapshot!(render(&doc));
+}
+
+#[test]
+fn brand_new_project() {
+    let facts = portfolio(vec![supplier_portal()]);
+    let doc = portfolio_report(&facts, ReportKind::Portfolio, Audience::Pmo, &rules());
+    let draft = draft_status(&supplier_portal(), &rules(), as_of(), at(as_of()));
+    insta::assert_snapshot!(format!("{}\n----- status draft -----\n{}", render(&doc), render(&draft.document)));
+}
+
+#[test]
+fn missing_previous_period() {
+    let mut facts = typical();
+    facts.previous_period_end = None;
+    facts.projects.truncate(3);
+    let doc = portfolio_report(&facts, ReportKind::Board, Audience::Executive, &rules());
+    insta::assert_snapshot!(render(&doc));
+}
+
+fn project_rows(doc: &Document) -> usize {
+    doc.sections
+        .iter()
+        .flat_map(|s| &s.blocks)
+        .filter_map(|b| match b {
+            Block::Table(t) if t.title == "Projects" => Some(t.rows.len()),
+            _ => None,
+        })
+        .sum()
+}
+
+/// A board reads the projects needing most attention; the PMO report lists every project.
+#[test]
+fn board_pack_table_keeps_the_worst_fifty_and_the_pmo_report_lists_all() {
+    let mut projects: Vec<ProjectFacts> =
+        (1..=120).map(|n| bare(n, &format!("Project {n}"), keel_domain::GovernanceTier::Standard)).collect();
+    // One project is clearly in trouble: the data proposes red for it.
+    projects[119].risks = (0..4).map(|k| risk(&format!("r{k}"), "Vendor insolvency", 5, 5, as_of())).collect();
+    let facts = portfolio(projects);
+    let rules = RagRules::default();
+    let board = portfolio_report(&facts, ReportKind::Board, Audience::Executive, &rules);
+    let pmo = portfolio_report(&facts, ReportKind::Portfolio, Audience::Pmo, &rules);
+    assert_eq!(project_rows(&board), 50);
+    assert_eq!(project_rows(&pmo), 120);
+    let listed = board.sections.iter().flat_map(|s| &s.blocks).find_map(|b| match b {
+        Block::Table(t) if t.title == "Projects" => Some(t),
+        _ => None,
+    });
+    let first = &listed.expect("a project table").rows[0][0];
+    assert_eq!(*first, Cell::Text(facts.projects[119].code.clone()), "the red project comes first");
+}

@@ -1,0 +1,282 @@
+//! Recomputes a DSLIB workbook's earned value figures with Keel's engine, compares them with what
+//! ProTrack stored in `Tracking Overview`, and measures each forecasting method's error against the
+//! project's real duration and cost.
+
+use std::collections::HashMap;
+
+use keel_engine::forecast::evm::{CostMethod, EvmReport, PeriodMetrics, TimeBasis, TimeMethod, evaluate};
+use serde::Serialize;
+
+use super::{DslibProject, OverviewRow};
+use crate::ImportError;
+
+/// How close a recomputed value must be to ProTrack's to count as a match.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Tolerance {
+    /// Relative tolerance on money (PV, EV, AC, EAC): 0.5%.
+    pub money_rel: f64,
+    /// Absolute tolerance on indices (SPI, CPI, SPI(t), p-factor): 0.01.
+    pub index_abs: f64,
+    /// Tolerance on times (ES, EAC(t)) in working hours: ProTrack stores them to the hour. A time
+    /// forecast also matches within `money_rel` of its value.
+    pub time_hours: f64,
+}
+
+impl Default for Tolerance {
+    fn default() -> Self {
+        Tolerance { money_rel: 0.005, index_abs: 0.01, time_hours: 1.0 }
+    }
+}
+
+/// The largest disagreement of one field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Worst {
+    /// Period name.
+    pub period: String,
+    /// ProTrack's value (times in days of the time basis after the project start).
+    pub stored: f64,
+    /// Keel's value.
+    pub computed: f64,
+}
+
+/// Agreement on one field over the periods.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldAgreement {
+    /// Field (`PV`, `ES`, `EAC(t) ES PF=1`, ...).
+    pub field: String,
+    /// Values compared.
+    pub compared: usize,
+    /// Values within tolerance.
+    pub matched: usize,
+    /// The largest disagreement, if any value was out of tolerance.
+    pub worst: Option<Worst>,
+}
+
+/// Mean absolute percentage errors of each method over a finished project's tracking periods.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Accuracy {
+    /// Real duration: the last status date's position (days of the time basis); ProTrack's last
+    /// period ("Actual Schedule") is dated at the project's actual finish.
+    pub real_duration: f64,
+    /// Real cost: the actual cost at the last period.
+    pub real_cost: f64,
+    /// Periods averaged over.
+    pub periods: usize,
+    /// Keel's MAPE per time method (percent), in [`TimeMethod::ALL`] order.
+    pub time_mape: [Option<f64>; 9],
+    /// Keel's MAPE per cost method (percent), in [`CostMethod::ALL`] order.
+    pub cost_mape: [Option<f64>; 8],
+    /// The MAPE of ProTrack's own stored forecasts, when it stored them.
+    pub stored_time_mape: [Option<f64>; 9],
+    /// The MAPE of ProTrack's own stored cost forecasts.
+    pub stored_cost_mape: [Option<f64>; 8],
+}
+
+/// The check of one workbook.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectCheck {
+    /// Project name.
+    pub name: String,
+    /// Leaf activities analysed.
+    pub activities: usize,
+    /// Tracking periods.
+    pub periods: usize,
+    /// Unit of the time figures.
+    pub time_unit: &'static str,
+    /// Agreement per field with `Tracking Overview` (empty when the workbook has none).
+    pub fields: Vec<FieldAgreement>,
+    /// Forecast errors, when the last period shows the project finished.
+    pub accuracy: Option<Accuracy>,
+}
+
+impl ProjectCheck {
+    /// Values compared and matched over every field.
+    pub fn totals(&self) -> (usize, usize) {
+        self.fields.iter().fold((0, 0), |(c, m), f| (c + f.compared, m + f.matched))
+    }
+}
+
+struct Field {
+    name: String,
+    kind: Kind,
+    compared: usize,
+    matched: usize,
+    worst: Option<(f64, Worst)>,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Money,
+    Index,
+    Time,
+    /// A time forecast: within the time tolerance or the relative one (a forecast divides ES,
+    /// known to the hour, by SPI(t), so its rounding grows with the ratio).
+    Forecast,
+}
+
+impl Field {
+    fn new(name: impl Into<String>, kind: Kind) -> Self {
+        Field { name: name.into(), kind, compared: 0, matched: 0, worst: None }
+    }
+
+    fn add(
+        &mut self,
+        period: &str,
+        stored: Option<f64>,
+        computed: Option<f64>,
+        tol: &Tolerance,
+        scale: f64,
+        day_hours: f64,
+    ) {
+        let Some(stored) = stored else { return };
+        self.compared += 1;
+        let computed_v = computed.unwrap_or(f64::NAN);
+        let diff = (stored - computed_v).abs();
+        let (ok, badness) = match self.kind {
+            Kind::Money => {
+                let allowed = tol.money_rel * stored.abs().max(1e-6 * scale);
+                (diff <= allowed, diff / stored.abs().max(1e-6 * scale))
+            }
+            Kind::Index => (diff <= tol.index_abs + 1e-9, diff),
+            Kind::Time => (diff * day_hours <= tol.time_hours + 1e-6, diff),
+            Kind::Forecast => (diff * day_hours <= tol.time_hours + 1e-6 || diff <= tol.money_rel * stored.abs(), diff),
+        };
+        if ok {
+            self.matched += 1;
+        } else {
+            let badness = if badness.is_nan() { f64::INFINITY } else { badness };
+            if self.worst.as_ref().is_none_or(|(b, _)| badness > *b) {
+                self.worst = Some((badness, Worst { period: period.to_string(), stored, computed: computed_v }));
+            }
+        }
+    }
+}
+
+fn mape(pairs: impl Iterator<Item = Option<f64>>, real: f64) -> Option<f64> {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for f in pairs.flatten() {
+        sum += (f - real).abs() / real.abs();
+        n += 1;
+    }
+    (n > 0 && real != 0.0).then(|| 100.0 * sum / n as f64)
+}
+
+/// Recomputes the workbook on `time_basis`, compares with its `Tracking Overview` and, for a
+/// finished project, measures every method's forecast error.
+///
+/// Overview rows are matched to tracking sheets by status date. Stored dates are placed on the
+/// same time basis as the computed figures.
+///
+/// # Errors
+/// [`ImportError`] when the workbook's activities or progress cannot be analysed.
+pub fn check(
+    file_name: &str,
+    project: &DslibProject,
+    time_basis: TimeBasis,
+    tol: &Tolerance,
+) -> Result<ProjectCheck, ImportError> {
+    let input = project.evm_input(file_name, time_basis)?;
+    let report = evaluate(&input).map_err(|e| ImportError::file(file_name, format!("earned value: {e}")))?;
+    let day_hours = match &report.time_basis {
+        TimeBasis::WorkingDays(c) => f64::from(c.day_minutes()) / 60.0,
+        TimeBasis::CalendarDays => 24.0,
+    };
+    let by_date: HashMap<_, &OverviewRow> =
+        project.overview.iter().filter_map(|r| r.status_date.map(|d| (d, r))).collect();
+    let mut fields = vec![
+        Field::new("PV", Kind::Money),
+        Field::new("EV", Kind::Money),
+        Field::new("AC", Kind::Money),
+        Field::new("ES", Kind::Time),
+        Field::new("SPI", Kind::Index),
+        Field::new("CPI", Kind::Index),
+        Field::new("SPI(t)", Kind::Index),
+        Field::new("p-factor", Kind::Index),
+    ];
+    fields.extend(TimeMethod::ALL.iter().map(|m| Field::new(format!("EAC(t) {}", m.label()), Kind::Forecast)));
+    fields.extend(CostMethod::ALL.iter().map(|m| Field::new(m.label(), Kind::Money)));
+    let pos = |d: Option<chrono::NaiveDateTime>| d.map(|d| report.time_basis.position(report.project_start, d));
+    let scale = report.bac;
+    for (period, m) in project.periods.iter().zip(&report.periods) {
+        let Some(row) = by_date.get(&period.status_date) else { continue };
+        let name = if row.name.is_empty() { period.name.as_str() } else { row.name.as_str() };
+        let mut add = |i: usize, s: Option<f64>, c: Option<f64>| fields[i].add(name, s, c, tol, scale, day_hours);
+        add(0, row.pv, Some(m.pv));
+        add(1, row.ev, Some(m.ev));
+        add(2, row.ac, m.ac);
+        add(3, pos(row.es), Some(m.es));
+        add(4, row.spi, m.spi);
+        add(5, row.cpi, m.cpi);
+        add(6, row.spi_t, m.spi_t);
+        add(7, row.p_factor, m.p_factor);
+        for (k, method) in TimeMethod::ALL.iter().enumerate() {
+            add(8 + k, pos(row.time_forecasts[k]), m.time_forecast(*method));
+        }
+        for (k, method) in CostMethod::ALL.iter().enumerate() {
+            add(17 + k, row.cost_forecasts[k], m.cost_forecast(*method));
+        }
+    }
+    let accuracy = if project.finished() { accuracy(project, &report, &by_date) } else { None };
+    Ok(ProjectCheck {
+        name: project.name.clone(),
+        activities: input.activities.len(),
+        periods: report.periods.len(),
+        time_unit: report.time_basis.unit(),
+        fields: if project.overview.is_empty() {
+            Vec::new()
+        } else {
+            fields
+                .into_iter()
+                .map(|f| FieldAgreement {
+                    field: f.name,
+                    compared: f.compared,
+                    matched: f.matched,
+                    worst: f.worst.map(|w| w.1),
+                })
+                .collect()
+        },
+        accuracy,
+    })
+}
+
+fn accuracy(
+    project: &DslibProject,
+    report: &EvmReport,
+    by_date: &HashMap<chrono::NaiveDateTime, &OverviewRow>,
+) -> Option<Accuracy> {
+    let last: &PeriodMetrics = report.periods.last()?;
+    let (real_duration, real_cost) = (last.at, last.ac?);
+    // A single period (the finished state alone) forecasts nothing.
+    if report.periods.len() < 2 || real_duration <= 0.0 || real_cost <= 0.0 {
+        return None;
+    }
+    let ps = &report.periods;
+    let time_mape = TimeMethod::ALL.map(|m| mape(ps.iter().map(|p| p.time_forecast(m)), real_duration));
+    let cost_mape = CostMethod::ALL.map(|m| mape(ps.iter().map(|p| p.cost_forecast(m)), real_cost));
+    let rows: Vec<&OverviewRow> = project.periods.iter().filter_map(|p| by_date.get(&p.status_date).copied()).collect();
+    let pos = |d: chrono::NaiveDateTime| report.time_basis.position(report.project_start, d);
+    let stored_time_mape: [Option<f64>; 9] =
+        std::array::from_fn(|k| mape(rows.iter().map(|r| r.time_forecasts[k].map(pos)), real_duration));
+    let stored_cost_mape: [Option<f64>; 8] =
+        std::array::from_fn(|k| mape(rows.iter().map(|r| r.cost_forecasts[k]), real_cost));
+    Some(Accuracy {
+        real_duration,
+        real_cost,
+        periods: ps.len(),
+        time_mape,
+        cost_mape,
+        stored_time_mape,
+        stored_cost_mape,
+    })
+}
+
+/// The median of the values present (the mean of the middle two for an even count).
+pub fn median(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+    let mut v: Vec<f64> = values.into_iter().flatten().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+}
