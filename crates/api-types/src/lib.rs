@@ -2,6 +2,7 @@
 
 mod forecasts;
 mod openapi;
+mod reports;
 mod schedules;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -208,8 +208,13 @@ pub fn openapi(filters: impl Fn(EntityKind) -> Vec<(String, String)>) -> Value {
     paths.insert("/api/v1/export".into(), json!({"get": {"tags": ["Admin"], "summary": "The organisation's whole data set as one JSON document (as `keel export` writes it)",
         "responses": with(problem_responses(&[]), "200", json!({"description": "Export document", "content": {"application/json": {"schema": {"type": "object"}}}}))}}));
 
-    for (path, item) in
-        crate::schedules::paths(&problem_responses).into_iter().chain(crate::forecasts::paths(&problem_responses))
+    paths.insert("/api/v1/openapi.json".into(), json!({"get": {"tags": ["Meta"], "summary": "This OpenAPI 3.1 document (no credentials needed)", "security": [],
+        "responses": {"200": {"description": "The document", "content": {"application/json": {"schema": {"type": "object"}}}}}}}));
+
+    for (path, item) in crate::schedules::paths(&problem_responses)
+        .into_iter()
+        .chain(crate::forecasts::paths(&problem_responses))
+        .chain(crate::reports::paths(&problem_responses))
     {
         paths.insert(path, item);
     }

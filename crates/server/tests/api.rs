@@ -1167,3 +1167,120 @@ async fn reports_on_postgres() {
     let store = testing::fresh_postgres(&url).await.unwrap();
     reports(harness_on(store, tempfile::tempdir().unwrap()).await).await;
 }
+
+// ---- The OpenAPI document covers the router ----------------------------------------------------
+
+const HTTP_METHODS: [&str; 8] = ["get", "post", "put", "patch", "delete", "head", "options", "trace"];
+
+/// The `.route(PATH, METHOD(handler).METHOD(handler)...)` calls of a router's source, as
+/// (path, methods). A path is a string literal, or `&base` / `&format!("{base}...")` (the
+/// generic record routes), returned with `{base}` left in. Methods are the calls at the top
+/// level of the second argument (`get(..)`, `.post(..)`, `axum::routing::patch(..)`); layers and
+/// handlers are skipped. Panics on a form it does not know, so a new style of route cannot slip
+/// past the check unseen.
+fn routes_in(src: &str) -> Vec<(String, Vec<String>)> {
+    fn literal(s: &[u8], i: &mut usize) -> String {
+        assert_eq!(s[*i], b'"', "expected a string literal");
+        let start = *i + 1;
+        let end = start + s[start..].iter().position(|&c| c == b'"').expect("an unterminated string");
+        *i = end + 1;
+        String::from_utf8(s[start..end].to_vec()).unwrap()
+    }
+    let s = src.as_bytes();
+    let mut out = Vec::new();
+    for (at, call) in src.match_indices(".route(") {
+        let mut i = at + call.len();
+        while s[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let rest = &src[i..];
+        let path = if rest.starts_with('"') {
+            literal(s, &mut i)
+        } else if rest.starts_with("&format!(") {
+            i += "&format!(".len();
+            let p = literal(s, &mut i);
+            assert_eq!(s[i], b')', "format! with arguments: {}", &src[at..i]);
+            i += 1;
+            p.replace("{{", "{").replace("}}", "}")
+        } else if rest.starts_with("&base") {
+            i += "&base".len();
+            "{base}".to_owned()
+        } else {
+            panic!("a route path this test cannot read: {}", &rest[..rest.len().min(60)]);
+        };
+        let mut methods = Vec::new();
+        let mut depth = 1;
+        while depth > 0 {
+            let c = s[i];
+            if c == b'(' {
+                depth += 1;
+                i += 1;
+            } else if c == b')' {
+                depth -= 1;
+                i += 1;
+            } else if c == b'"' {
+                literal(s, &mut i);
+            } else if c.is_ascii_alphabetic() || c == b'_' {
+                let start = i;
+                while s[i].is_ascii_alphanumeric() || s[i] == b'_' {
+                    i += 1;
+                }
+                let ident = &src[start..i];
+                if depth == 1 && s[i] == b'(' && HTTP_METHODS.contains(&ident) {
+                    methods.push(ident.to_owned());
+                }
+            } else {
+                i += 1;
+            }
+        }
+        assert!(!methods.is_empty(), "no method found for route {path}");
+        out.push((path, methods));
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_routed_endpoint_is_in_the_openapi_document() {
+    let api = routes_in(include_str!("../src/api/mod.rs"));
+    // The scan sees one-line and multi-line routes and every method of each.
+    let find = |p: &str| api.iter().find(|(path, _)| path == p).map(|(_, m)| m.join(","));
+    assert_eq!(find("/report-schedules/{id}").as_deref(), Some("get,put,delete"), "{api:?}");
+    assert_eq!(find("/projects/{id}/schedule/versions").as_deref(), Some("get,post"), "{api:?}");
+    assert_eq!(find("/users/{id}").as_deref(), Some("patch"), "{api:?}");
+    assert_eq!(find("/projects/{id}/status-draft/submit").as_deref(), Some("post"), "{api:?}");
+    assert!(api.len() >= 30, "only {} routes found in api/mod.rs: {api:?}", api.len());
+    let records = routes_in(include_str!("../src/api/records.rs"));
+    assert_eq!(records.len(), 3, "{records:?}");
+
+    let mut routed: Vec<(String, String)> = Vec::new();
+    for (path, methods) in &api {
+        routed.extend(methods.iter().map(|m| (format!("/api/v1{path}"), m.clone())));
+    }
+    for kind in keel_domain::EntityKind::ALL {
+        for (path, methods) in &records {
+            let path = path.replace("{base}", &format!("/{}", kind.slug()));
+            routed.extend(methods.iter().map(|m| (format!("/api/v1{path}"), m.clone())));
+        }
+    }
+
+    let h = harness().await;
+    let doc = h.raw(Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap()).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let paths = doc.body["paths"].as_object().unwrap();
+    let undocumented: Vec<String> = routed
+        .iter()
+        .filter(|(path, method)| !paths.get(path).is_some_and(|item| item[method.as_str()].is_object()))
+        .map(|(path, method)| format!("{} {path}", method.to_uppercase()))
+        .collect();
+    assert!(undocumented.is_empty(), "routed but not in the OpenAPI document: {undocumented:#?}");
+    // And the other way: the document describes nothing that is not routed.
+    let mut unrouted = Vec::new();
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys().filter(|k| HTTP_METHODS.contains(&k.as_str())) {
+            if !routed.iter().any(|(p, m)| p == path && m == method) {
+                unrouted.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    assert!(unrouted.is_empty(), "in the OpenAPI document but not routed: {unrouted:#?}");
+}
