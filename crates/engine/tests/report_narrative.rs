@@ -144,3 +144,37 @@ fn board_pack_table_keeps_the_worst_fifty_and_the_pmo_report_lists_all() {
     let first = &listed.expect("a project table").rows[0][0];
     assert_eq!(*first, Cell::Text(facts.projects[119].code.clone()), "the red project comes first");
 }
+
+fn section_items<'a>(doc: &'a Document, heading: &str) -> Vec<&'a str> {
+    doc.sections
+        .iter()
+        .filter(|s| s.heading == heading)
+        .flat_map(|s| &s.blocks)
+        .flat_map(|b| match b {
+            Block::Bullets { items } => items.iter().filter_map(|i| i.first()).map(|s| s.text.as_str()).collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// Executives read the ten decisions of the projects in most trouble and are told how many more
+/// the PMO report holds; the PMO report lists every pending decision.
+#[test]
+fn board_pack_lists_the_first_ten_decisions_and_counts_the_rest() {
+    let mut projects: Vec<ProjectFacts> =
+        (1..=30).map(|n| bare(n, &format!("Project {n}"), keel_domain::GovernanceTier::Standard)).collect();
+    for (n, p) in projects.iter_mut().enumerate() {
+        p.decisions = vec![decision(&format!("d{n}"), &format!("Decide {}", p.code), "Board", "", &[])];
+    }
+    // The last project is in trouble, so its decision leads.
+    projects[29].risks = (0..4).map(|k| risk(&format!("r{k}"), "Vendor insolvency", 5, 5, as_of())).collect();
+    let facts = portfolio(projects);
+    let rules = RagRules::default();
+    let board = portfolio_report(&facts, ReportKind::Board, Audience::Executive, &rules);
+    let pmo = portfolio_report(&facts, ReportKind::Portfolio, Audience::Pmo, &rules);
+    let board_items = section_items(&board, "Decisions needed");
+    assert_eq!(board_items.len(), 11, "{board_items:#?}");
+    assert!(board_items[0].contains(&format!("Decide {}", facts.projects[29].code)), "{}", board_items[0]);
+    assert_eq!(board_items[10], "20 more decisions are listed in the PMO report.");
+    assert_eq!(section_items(&pmo, "Decisions needed").len(), 30);
+}

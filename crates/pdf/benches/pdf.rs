@@ -1,8 +1,9 @@
-//! Typesetting cost of a large report: one 5,000-row table (about 110 pages).
+//! Typesetting cost of large reports: one 5,000-row table (about 110 pages), and 1,000 bullets
+//! each citing its own record as a footnote (the shape of a PMO report's decision list).
 
 use chrono::NaiveDate;
 use keel_domain::Rag;
-use keel_engine::report::{Audience, Block, Cell, Document, ReportKind, Section, Sentence, Table};
+use keel_engine::report::{Audience, Block, Cell, Document, ReportKind, Section, Sentence, Source, SourceKind, Table};
 use keel_report::RenderOptions;
 
 fn main() {
@@ -48,6 +49,38 @@ fn table_document(rows: usize) -> Document {
 #[divan::bench(sample_count = 3)]
 fn table_5000_rows(bencher: divan::Bencher) {
     let doc = table_document(5_000);
+    let opts = RenderOptions::default();
+    bencher.bench(|| keel_pdf::render(divan::black_box(&doc), &opts).map(|pdf| pdf.len()));
+}
+
+fn footnoted_bullets(items: usize) -> Document {
+    let mut doc = table_document(0);
+    doc.sections[0].blocks = vec![Block::Bullets {
+        items: (0..items)
+            .map(|i| {
+                vec![Sentence {
+                    text: format!(
+                        "PRJ-{i:05} Migration {i}: extend the implementation partner contract; options: extend for six months on current rates; re-tender the remaining work."
+                    ),
+                    sources: vec![i],
+                }]
+            })
+            .collect(),
+    }];
+    doc.sources = (0..items)
+        .map(|i| Source {
+            kind: SourceKind::Decision,
+            id: format!("d{i}"),
+            label: format!("Decision: extend the contract (PRJ-{i:05})"),
+            path: format!("/r/decisions/d{i}"),
+        })
+        .collect();
+    doc
+}
+
+#[divan::bench(sample_count = 3)]
+fn footnoted_bullets_1000(bencher: divan::Bencher) {
+    let doc = footnoted_bullets(1_000);
     let opts = RenderOptions::default();
     bencher.bench(|| keel_pdf::render(divan::black_box(&doc), &opts).map(|pdf| pdf.len()));
 }

@@ -324,6 +324,8 @@ impl Writer {
                 items.push(lines::decision_line(v, d, &mut self.cites, true));
             }
         }
+        // Worst projects' decisions first (views are sorted by RAG); a board reads ten, not a thousand.
+        let items = self.cap(items, "decisions");
         if !items.is_empty() {
             self.section("Decisions needed", vec![bullets(items)]);
         }
