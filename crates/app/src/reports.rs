@@ -347,6 +347,7 @@ impl App {
         request: &ReportRequest,
         trigger: &str,
     ) -> Result<ReportSnapshot, AppError> {
+        actor.require(issue_action(request.kind))?;
         let document = self.write_report(actor, request).await?;
         let snap = self.snapshot_of(actor, request, document, trigger).await?;
         let i = &snap.info;
@@ -412,5 +413,15 @@ impl App {
                 .map_err(|e| AppError::Internal(format!("cannot typeset the PDF: {e}")))?,
         };
         Ok(RenderedReport { bytes, format, file_name })
+    }
+}
+
+/// What issuing a report of `kind` needs: a project's status report is issued by whoever may
+/// submit its status; portfolio reports and board packs by those who govern portfolios. Anyone
+/// who reads may preview and download drafts.
+pub fn issue_action(kind: ReportKind) -> keel_domain::Action {
+    match kind {
+        ReportKind::Status => keel_domain::Action::SubmitStatus,
+        ReportKind::Portfolio | ReportKind::Board => keel_domain::Action::ManagePortfolios,
     }
 }

@@ -26,14 +26,17 @@ vocabulary! {
     Action {
         /// See dashboards, records and their audit trail.
         Read => ("read", "Read all records and dashboards"),
-        /// Create, edit and delete portfolios and programmes.
-        ManagePortfolios => ("manage_portfolios", "Create, edit, delete portfolios and programmes"),
+        /// Create, edit and delete portfolios and programmes; issue and schedule their reports.
+        ManagePortfolios => (
+            "manage_portfolios",
+            "Create, edit, delete portfolios and programmes; issue and schedule portfolio reports and board packs"
+        ),
         /// Create and edit projects.
         EditProjects => ("edit_projects", "Create and edit projects"),
         /// Delete projects (and with them their reports and RAID log).
         DeleteProjects => ("delete_projects", "Delete projects"),
         /// Submit and correct status reports.
-        SubmitStatus => ("submit_status", "Submit and edit status reports"),
+        SubmitStatus => ("submit_status", "Submit and edit status reports; issue a project's status report"),
         /// Create and edit milestones and RAID entries.
         EditRaid => ("edit_raid", "Create and edit milestones, risks, issues, assumptions, dependencies"),
         /// Delete status reports, milestones and RAID entries.

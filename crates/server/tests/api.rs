@@ -1089,6 +1089,20 @@ async fn reports(h: Harness) {
     let bad = h.call(Role::Pmo, Method::POST, "/api/v1/reports", Some(json!({"kind": "minutes"})), None).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.to_string().contains("kind"), "{}", bad.body);
+    // Issuing is governed: board packs by those who manage portfolios, a project's status report
+    // by those who submit status; everyone else previews only, and nothing is stored.
+    let board_body = json!({"kind": "board", "scope": "portfolio", "scope_id": pf});
+    for role in [Role::Viewer, Role::Contributor, Role::ProjectManager] {
+        let refused = h.call(role, Method::POST, "/api/v1/reports", Some(board_body.clone()), None).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{role:?} issues a board pack: {}", refused.body);
+    }
+    let status_body = json!({"kind": "status", "scope": "project", "scope_id": pid});
+    let refused = h.call(Role::Viewer, Method::POST, "/api/v1/reports", Some(status_body.clone()), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let none = h.call(Role::Viewer, Method::GET, "/api/v1/reports", None, None).await;
+    assert_eq!(none.body.as_array().map(Vec::len), Some(0), "refused issues store nothing: {}", none.body);
+    let by_contributor = h.call(Role::Contributor, Method::POST, "/api/v1/reports", Some(status_body), None).await;
+    assert_eq!(by_contributor.status, StatusCode::CREATED, "{}", by_contributor.body);
     let issued = h
         .call(
             Role::Pmo,

@@ -142,6 +142,8 @@ struct PreviewPage {
     body: String,
     form: ReportForm,
     query: String,
+    /// Whether the user's role may issue this kind of report (others preview and download drafts).
+    can_issue: bool,
 }
 
 /// `GET /reports/preview?kind=&audience=&scope=&as_of=`: the report written from live data, not
@@ -166,7 +168,8 @@ pub async fn preview_page(
     let organisation = state.app.organisation(&s.actor).await.map(|o| o.name).unwrap_or_default();
     let body = keel_report::html_fragment(&doc, &state.app.render_options(&organisation));
     let query = form.query();
-    render(&PreviewPage { chrome: Some(chrome), title: doc.title, body, form, query })
+    let can_issue = s.actor.role.allows(keel_app::reports::issue_action(req.kind));
+    render(&PreviewPage { chrome: Some(chrome), title: doc.title, body, form, query, can_issue })
 }
 
 /// `POST /reports`: issues the report and opens it.
