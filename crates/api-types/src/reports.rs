@@ -135,7 +135,7 @@ pub(crate) fn paths(problems: Problems<'_>) -> BTreeMap<String, Value> {
         "get": {"tags": tag, "summary": "Issued reports, newest first",
             "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}],
             "responses": with(problems(&[("400", "Bad parameter")]), "200", ok("Issued reports", json!({"type": "array", "items": info.clone()})))},
-        "post": {"tags": tag, "summary": "Issue a report: written from live data now and stored as an immutable snapshot (document and HTML as issued)",
+        "post": {"tags": tag, "summary": "Issue a report: written from live data now and stored as an immutable snapshot (document and HTML as issued). A status report needs the right to submit status (contributor and up); a portfolio report or board pack the PMO, portfolio manager or admin role (403 otherwise)",
             "requestBody": body(json!({"type": "object", "required": ["kind"], "additionalProperties": false, "properties": generate_props})),
             "responses": with(problems_with(&[("404", "No such portfolio, programme or project"), ("422", "A bad kind, audience, scope or scope_id, or a status report without a project scope (the error names the field)")]),
                 "201", ok("Issued", info))}}));
