@@ -2,8 +2,18 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-use keel_app::{Actor, App, AppConfig, demo::DemoOptions};
-use keel_domain::{AuditAction, ProjectFields};
+use chrono::{NaiveDate, TimeZone, Utc};
+use keel_app::{
+    Actor, App, AppConfig, ReportFormat, ReportRequest, ReportScope,
+    demo::DemoOptions,
+    forecasts::ForecastSettings,
+    reports::{
+        ReportScheduleInput,
+        delivery::{DeliveryChannel, Outgoing},
+    },
+};
+use keel_domain::{AuditAction, ProjectFields, ProjectId};
+use keel_engine::report::{Audience, ReportKind};
 use keel_store::{Store, testing};
 
 async fn demo_app(store: Store) -> App {
@@ -16,6 +26,111 @@ async fn demo_app(store: Store) -> App {
     app
 }
 
+/// What the source holds outside the record tables, read through the app, to compare with what
+/// the target reads back after the move.
+#[derive(Debug, PartialEq)]
+struct Kept {
+    versions: Vec<keel_app::ScheduleVersionInfo>,
+    latest: keel_app::ScheduleVersion,
+    first: keel_app::ScheduleVersion,
+    settings: ForecastSettings,
+    runs: Vec<keel_app::forecasts::ForecastRunInfo>,
+    run: keel_app::forecasts::ForecastRun,
+    snapshots: Vec<keel_app::ReportSnapshotInfo>,
+    snapshot: keel_app::ReportSnapshot,
+    draft: keel_app::reports::StatusDraftView,
+    schedules: Vec<keel_app::reports::ReportSchedule>,
+    deliveries: Vec<keel_app::reports::delivery::ReportDelivery>,
+    /// The team delivery forecast (not comparable itself: compared as JSON).
+    delivery: serde_json::Value,
+}
+
+const PERIOD: Option<NaiveDate> = NaiveDate::from_ymd_opt(2026, 11, 20);
+
+/// A project the demo gave a schedule (imported through the app, with its forecast run).
+async fn scheduled_project(app: &App, actor: &Actor) -> ProjectId {
+    for p in app.records::<ProjectFields>().list(actor, &Default::default()).await.unwrap().items {
+        if !app.schedule_versions(actor, p.id).await.unwrap().is_empty() {
+            return p.id;
+        }
+    }
+    panic!("the demo imports schedules");
+}
+
+/// Adds to the source what the demo does not make: a second schedule version, forecast
+/// settings, a team delivery history, an issued report, a status draft, a report schedule and a logged delivery.
+async fn add_kept(app: &App, actor: &Actor, project: ProjectId) -> uuid::Uuid {
+    let v1 = app.schedule_version(actor, project, None).await.unwrap();
+    app.put_forecast_settings(actor, project, ForecastSettings { iterations: 500, ..Default::default() })
+        .await
+        .unwrap();
+    // A second import of the same plan: a new version and a new forecast run.
+    let file = plan_csv();
+    app.import_schedule(actor, project, "plan.csv", file.into_bytes(), None).await.unwrap();
+    assert_ne!(app.schedule_version(actor, project, None).await.unwrap().info.version, v1.info.version);
+    let items = "Issue key,Status,Created,Resolved,Start date\n\
+                 ABC-1,Done,2026-10-01,2026-10-05,2026-10-02\n\
+                 ABC-2,Done,2026-10-06,2026-10-16,2026-10-08\n\
+                 ABC-3,In Progress,2026-10-20,,2026-10-21\n\
+                 ABC-4,Open,2026-10-22,,\n";
+    app.import_delivery(actor, project, "items.csv", items.as_bytes().to_vec()).await.unwrap();
+    let request = ReportRequest {
+        kind: ReportKind::Status,
+        audience: Audience::Sponsor,
+        scope: ReportScope::Project(project),
+        as_of: PERIOD,
+    };
+    let snapshot = app.generate_report(actor, &request, "manual").await.unwrap();
+    app.status_draft(actor, project, PERIOD).await.unwrap();
+    let input = ReportScheduleInput {
+        name: "Monday status".into(),
+        kind: ReportKind::Status,
+        audience: Audience::Sponsor,
+        scope: ReportScope::Project(project),
+        format: ReportFormat::Html,
+        weekday: Some("monday".into()),
+        time_of_day: "08:00".into(),
+        timezone: Some("Europe/London".into()),
+        recipients: vec!["ada@example.com".into()],
+        webhook_url: None,
+        enabled: true,
+    };
+    let schedule = app.create_report_schedule(actor, &input).await.unwrap();
+    let rendered = app.render_report(&snapshot, ReportFormat::Html).unwrap();
+    let outgoing = Outgoing { info: snapshot.info.clone(), html: snapshot.html.clone(), rendered };
+    let at = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
+    // No SMTP configured: the delivery is logged with its failure, pending a retry.
+    let logged = app
+        .deliver_report(
+            actor.org_id,
+            Some(schedule.id),
+            &outgoing,
+            &[(DeliveryChannel::Email, "ada@example.com".into())],
+            at,
+        )
+        .await
+        .unwrap();
+    assert_eq!(logged.len(), 1);
+    snapshot.info.id
+}
+
+async fn kept(app: &App, actor: &Actor, project: ProjectId, snapshot: uuid::Uuid) -> Kept {
+    Kept {
+        versions: app.schedule_versions(actor, project).await.unwrap(),
+        latest: app.schedule_version(actor, project, None).await.unwrap(),
+        first: app.schedule_version(actor, project, Some(1)).await.unwrap(),
+        settings: app.forecast_settings(actor, project).await.unwrap(),
+        runs: app.forecast_runs(actor, project, 100).await.unwrap(),
+        run: app.forecast_run(actor, project, None).await.unwrap(),
+        snapshots: app.report_snapshots(actor, 100).await.unwrap(),
+        snapshot: app.report_snapshot(actor, snapshot).await.unwrap(),
+        draft: app.status_draft(actor, project, PERIOD).await.unwrap(),
+        schedules: app.report_schedules(actor).await.unwrap(),
+        deliveries: app.report_deliveries(actor, None, 100).await.unwrap(),
+        delivery: serde_json::to_value(app.delivery_forecast(actor, project).await.unwrap().unwrap()).unwrap(),
+    }
+}
+
 async fn round_trip(from: Store, to: Store) {
     let source = demo_app(from).await;
     let org = source.default_org().await.unwrap().unwrap();
@@ -25,6 +140,11 @@ async fn round_trip(from: Store, to: Store) {
     let mut fields = p.fields.clone();
     fields.name = "Renamed before export".into();
     source.records::<ProjectFields>().update(&actor, p.id, p.version, fields).await.unwrap();
+    let project = scheduled_project(&source, &actor).await;
+    let snapshot = add_kept(&source, &actor, project).await;
+    let before = kept(&source, &actor, project, snapshot).await;
+    assert!(before.versions.len() >= 2 && before.runs.len() >= 2, "{:?} {:?}", before.versions, before.runs);
+    assert_eq!((before.snapshots.len(), before.schedules.len(), before.deliveries.len()), (1, 1, 1));
 
     let exported = source.export(&actor).await.unwrap();
     assert_eq!(exported.records.projects.len(), 12);
@@ -35,6 +155,16 @@ async fn round_trip(from: Store, to: Store) {
     let target = App::new(to, AppConfig::default());
     let summary = target.import(&parsed).await.unwrap();
     assert_eq!(summary.audit_entries, exported.audit.len());
+    // Schedules, forecasts, delivery histories, issued reports, drafts, report schedules and the
+    // delivery log read back the same through the app; the issued HTML byte for byte.
+    let after = kept(&target, &actor, project, snapshot).await;
+    assert_eq!(after.snapshot.html.as_bytes(), before.snapshot.html.as_bytes());
+    assert_eq!(
+        target.render_report(&after.snapshot, ReportFormat::Html).unwrap().bytes,
+        source.render_report(&before.snapshot, ReportFormat::Html).unwrap().bytes
+    );
+    assert_eq!(after, before);
+    assert!(summary.rows >= 9, "{summary:?}");
     let again = target.export(&actor).await.unwrap();
     let mut expected = exported.clone();
     let mut got = again.clone();
@@ -50,6 +180,16 @@ async fn round_trip(from: Store, to: Store) {
     assert_eq!(target.export(&actor).await.unwrap().records.projects.len(), 12);
     // Users can sign in on the target with their old password.
     assert!(target.login("admin", "a long password", "test").await.is_ok());
+}
+
+/// A small task list (the CSV schedule format).
+fn plan_csv() -> String {
+    "ID,Name,WBS,Duration,Predecessors,Start,Notes\n\
+     1,Design,1,,,2026-01-05,\n\
+     2,Spec,1.1,5d,,,\n\
+     3,Build,1.2,2w,2FS+2d,,\n\
+     4,Go live,2,0d,3,,\n"
+        .into()
 }
 
 #[tokio::test]
@@ -83,6 +223,59 @@ async fn a_broken_import_writes_nothing() {
     let err = target.import(&doc).await.unwrap_err();
     assert!(err.to_string().contains("cannot be stored") || err.to_string().contains("invalid"), "{err}");
     assert!(target.default_org().await.unwrap().is_none(), "the transaction rolled back: no organisation");
+}
+
+#[tokio::test]
+async fn rows_naming_a_missing_project_write_nothing() {
+    let a = tempfile::tempdir().unwrap();
+    let source = demo_app(testing::fresh_sqlite(a.path()).await.unwrap()).await;
+    let org = source.default_org().await.unwrap().unwrap();
+    let doc = source.export(&Actor::system(org.id)).await.unwrap();
+    assert!(!doc.schedule_versions.is_empty() && !doc.forecast_runs.is_empty());
+    let missing = keel_domain::Id::from_uuid(uuid::Uuid::now_v7());
+    let b = tempfile::tempdir().unwrap();
+    let target = App::new(testing::fresh_sqlite(b.path()).await.unwrap(), AppConfig::default());
+
+    let mut broken = doc.clone();
+    broken.schedule_versions[0].project_id = missing;
+    let err = target.import(&broken).await.unwrap_err().to_string();
+    assert!(err.contains("schedule_versions") && err.contains(&missing.to_string()), "{err}");
+    assert!(target.default_org().await.unwrap().is_none(), "the transaction rolled back: no organisation");
+
+    let mut broken = doc.clone();
+    broken.forecast_runs[0].project_id = missing;
+    let err = target.import(&broken).await.unwrap_err().to_string();
+    assert!(err.contains("forecast_runs") && err.contains("not in the export"), "{err}");
+    assert!(target.default_org().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn an_export_from_before_schedules_and_reports_still_imports() {
+    let a = tempfile::tempdir().unwrap();
+    let source = demo_app(testing::fresh_sqlite(a.path()).await.unwrap()).await;
+    let org = source.default_org().await.unwrap().unwrap();
+    let actor = Actor::system(org.id);
+    let mut json = serde_json::to_value(source.export(&actor).await.unwrap()).unwrap();
+    let object = json.as_object_mut().unwrap();
+    for key in [
+        "schedule_versions",
+        "forecast_settings",
+        "forecast_runs",
+        "delivery_histories",
+        "report_snapshots",
+        "status_drafts",
+        "report_schedules",
+        "report_deliveries",
+    ] {
+        assert!(object.remove(key).is_some(), "{key}");
+    }
+    let old: keel_app::ExportDocument = serde_json::from_value(json).unwrap();
+    assert!(old.schedule_versions.is_empty() && old.report_snapshots.is_empty());
+    let b = tempfile::tempdir().unwrap();
+    let target = App::new(testing::fresh_sqlite(b.path()).await.unwrap(), AppConfig::default());
+    let summary = target.import(&old).await.unwrap();
+    assert_eq!(summary.rows, 0);
+    assert_eq!(target.export(&actor).await.unwrap().records, old.records);
 }
 
 #[tokio::test]

@@ -103,6 +103,16 @@ fn decode_run(r: &Row) -> Result<ForecastRunRow, StoreError> {
     })
 }
 
+fn decode_settings(r: &Row) -> Result<ForecastSettingsRow, StoreError> {
+    Ok(ForecastSettingsRow {
+        org_id: r.parse("org_id")?,
+        project_id: r.parse("project_id")?,
+        updated_at: parse_ts(&r.text("updated_at")?)?,
+        updated_by: r.text("updated_by")?,
+        body: r.text("body")?,
+    })
+}
+
 fn decode_delivery(r: &Row) -> Result<DeliveryHistoryRow, StoreError> {
     Ok(DeliveryHistoryRow {
         id: r.parse("id")?,
@@ -133,18 +143,7 @@ impl Tx {
         let mut sql =
             Sql::new("SELECT org_id, project_id, updated_at, updated_by, body FROM forecast_settings WHERE org_id = ");
         scope(&mut sql, org, project);
-        let rows = self.rows(&sql).await?;
-        rows.first()
-            .map(|r| {
-                Ok(ForecastSettingsRow {
-                    org_id: r.parse("org_id")?,
-                    project_id: r.parse("project_id")?,
-                    updated_at: parse_ts(&r.text("updated_at")?)?,
-                    updated_by: r.text("updated_by")?,
-                    body: r.text("body")?,
-                })
-            })
-            .transpose()
+        self.rows(&sql).await?.first().map(decode_settings).transpose()
     }
 
     /// Saves (inserts or replaces) a project's forecast settings.
@@ -282,5 +281,33 @@ impl Tx {
             Some(r) => Ok(Some((decode_delivery(r)?, r.text("body")?))),
             None => Ok(None),
         }
+    }
+
+    /// Every project's forecast settings in the organisation (export).
+    pub async fn all_forecast_settings(&mut self, org: OrgId) -> Result<Vec<ForecastSettingsRow>, StoreError> {
+        let mut sql =
+            Sql::new("SELECT org_id, project_id, updated_at, updated_by, body FROM forecast_settings WHERE org_id = ");
+        sql.bind(Value::text(org.to_string()));
+        sql.push(" ORDER BY project_id");
+        self.rows(&sql).await?.iter().map(decode_settings).collect()
+    }
+
+    /// Every forecast run of the organisation with its body, oldest first (export).
+    pub async fn all_forecast_runs(&mut self, org: OrgId) -> Result<Vec<(ForecastRunRow, String)>, StoreError> {
+        let mut sql = Sql::new(&format!("SELECT {RUN}, body FROM forecast_runs WHERE org_id = "));
+        sql.bind(Value::text(org.to_string()));
+        sql.push(" ORDER BY created_at, id");
+        self.rows(&sql).await?.iter().map(|r| Ok((decode_run(r)?, r.text("body")?))).collect()
+    }
+
+    /// Every delivery history of the organisation with its body (export).
+    pub async fn all_delivery_histories(
+        &mut self,
+        org: OrgId,
+    ) -> Result<Vec<(DeliveryHistoryRow, String)>, StoreError> {
+        let mut sql = Sql::new(&format!("SELECT {DELIVERY}, body FROM delivery_histories WHERE org_id = "));
+        sql.bind(Value::text(org.to_string()));
+        sql.push(" ORDER BY project_id, version");
+        self.rows(&sql).await?.iter().map(|r| Ok((decode_delivery(r)?, r.text("body")?))).collect()
     }
 }

@@ -352,4 +352,12 @@ impl Tx {
         }
         Ok(())
     }
+
+    /// Every delivery of the organisation, oldest first (export).
+    pub async fn all_report_deliveries(&mut self, org: OrgId) -> Result<Vec<ReportDeliveryRow>, StoreError> {
+        let mut sql = Sql::new(&format!("SELECT {DELIVERY} FROM report_deliveries WHERE org_id = "));
+        sql.bind(Value::text(org.to_string()));
+        sql.push(" ORDER BY created_at, id");
+        self.rows(&sql).await?.iter().map(decode_delivery).collect()
+    }
 }

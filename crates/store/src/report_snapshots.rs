@@ -110,4 +110,12 @@ impl Tx {
         sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(Value::int(limit));
         self.rows(&sql).await?.iter().map(|r| decode(r, false)).collect()
     }
+
+    /// Every issued report of the organisation with its document and HTML, oldest first (export).
+    pub async fn all_report_snapshots(&mut self, org: OrgId) -> Result<Vec<ReportSnapshotRow>, StoreError> {
+        let mut sql = Sql::new(&format!("SELECT {HEAD}, document, html FROM report_snapshots WHERE org_id = "));
+        sql.bind(Value::text(org.to_string()));
+        sql.push(" ORDER BY created_at, id");
+        self.rows(&sql).await?.iter().map(|r| decode(r, true)).collect()
+    }
 }

@@ -120,4 +120,12 @@ impl Tx {
         self.run(&sql).await?;
         Ok(())
     }
+
+    /// Every status draft of the organisation, by project and period (export).
+    pub async fn all_status_drafts(&mut self, org: OrgId) -> Result<Vec<StatusDraftRow>, StoreError> {
+        let mut sql = Sql::new(&format!("SELECT {COLS} FROM status_drafts WHERE org_id = "));
+        sql.bind(Value::text(org.to_string()));
+        sql.push(" ORDER BY project_id, period_end");
+        self.rows(&sql).await?.iter().map(decode).collect()
+    }
 }
