@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use keel_domain::*;
 use keel_store::{
     DeliveryHistoryRow, ForecastRunRow, ForecastSettingsRow, ReportDeliveryRow, ReportScheduleRow, ReportSnapshotRow,
-    ScheduleVersionRow, StatusDraftRow, Stored, Tx, now,
+    ScheduleVersionRow, StatusDraftRow, Stored, Tx, WithBody, now,
 };
 use serde::{Deserialize, Serialize};
 
@@ -81,533 +81,25 @@ pub struct ExportDocument {
     pub report_deliveries: Vec<ExportReportDelivery>,
 }
 
-// The data kept outside the record tables, one struct per table with every column. JSON bodies
-// the app owns are carried as the stored text, so they come back byte for byte.
+// The data kept outside the record tables: the store's rows with every column. JSON bodies the
+// app owns are carried as the stored text, so they come back byte for byte.
 
-/// A schedule version as exported (`schedule_versions`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportScheduleVersion {
-    /// Row ID.
-    pub id: uuid::Uuid,
-    /// Organisation.
-    pub org_id: OrgId,
-    /// Project.
-    pub project_id: ProjectId,
-    /// Version number within the project.
-    pub version: i64,
-    /// When it was imported.
-    pub created_at: DateTime<Utc>,
-    /// Who imported it.
-    pub created_by: String,
-    /// File name as uploaded.
-    pub file_name: String,
-    /// Format name.
-    pub format: String,
-    /// Number of tasks.
-    pub task_count: i64,
-    /// Computed finish, if any.
-    pub finish: Option<String>,
-    /// JSON summary, as stored.
-    pub summary: String,
-    /// The analysis (parsed schedule, computed dates, quality), JSON as stored.
-    pub body: String,
-}
-
-impl ExportScheduleVersion {
-    fn of((r, body): (ScheduleVersionRow, String)) -> Self {
-        Self {
-            id: r.id,
-            org_id: r.org_id,
-            project_id: r.project_id,
-            version: r.version,
-            created_at: r.created_at,
-            created_by: r.created_by,
-            file_name: r.file_name,
-            format: r.format,
-            task_count: r.task_count,
-            finish: r.finish,
-            summary: r.summary,
-            body,
-        }
-    }
-
-    fn row(&self) -> ScheduleVersionRow {
-        ScheduleVersionRow {
-            id: self.id,
-            org_id: self.org_id,
-            project_id: self.project_id,
-            version: self.version,
-            created_at: self.created_at,
-            created_by: self.created_by.clone(),
-            file_name: self.file_name.clone(),
-            format: self.format.clone(),
-            task_count: self.task_count,
-            finish: self.finish.clone(),
-            summary: self.summary.clone(),
-        }
-    }
-}
-
+/// A schedule version as exported (`schedule_versions`), with its analysis body.
+pub type ExportScheduleVersion = WithBody<ScheduleVersionRow>;
 /// A project's forecast settings as exported (`forecast_settings`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportForecastSettings {
-    /// Organisation.
-    pub org_id: OrgId,
-    /// Project.
-    pub project_id: ProjectId,
-    /// When they were last saved.
-    pub updated_at: DateTime<Utc>,
-    /// Who saved them.
-    pub updated_by: String,
-    /// The settings, JSON as stored.
-    pub body: String,
-}
-
-impl ExportForecastSettings {
-    fn of(r: ForecastSettingsRow) -> Self {
-        Self {
-            org_id: r.org_id,
-            project_id: r.project_id,
-            updated_at: r.updated_at,
-            updated_by: r.updated_by,
-            body: r.body,
-        }
-    }
-
-    fn row(&self) -> ForecastSettingsRow {
-        ForecastSettingsRow {
-            org_id: self.org_id,
-            project_id: self.project_id,
-            updated_at: self.updated_at,
-            updated_by: self.updated_by.clone(),
-            body: self.body.clone(),
-        }
-    }
-}
-
-/// A kept forecast run as exported (`forecast_runs`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportForecastRun {
-    /// Row ID.
-    pub id: uuid::Uuid,
-    /// Organisation.
-    pub org_id: OrgId,
-    /// Project.
-    pub project_id: ProjectId,
-    /// What was computed.
-    pub kind: String,
-    /// When it ran.
-    pub created_at: DateTime<Utc>,
-    /// Who or what started it.
-    pub created_by: String,
-    /// Why it ran.
-    pub reason: String,
-    /// The schedule version it used, if any.
-    pub schedule_version: Option<i64>,
-    /// The random seed (decimal text).
-    pub seed: String,
-    /// Iterations run.
-    pub iterations: i64,
-    /// The engine version that computed it.
-    pub engine_version: String,
-    /// JSON summary, as stored.
-    pub summary: String,
-    /// The run, JSON as stored.
-    pub body: String,
-}
-
-impl ExportForecastRun {
-    fn of((r, body): (ForecastRunRow, String)) -> Self {
-        Self {
-            id: r.id,
-            org_id: r.org_id,
-            project_id: r.project_id,
-            kind: r.kind,
-            created_at: r.created_at,
-            created_by: r.created_by,
-            reason: r.reason,
-            schedule_version: r.schedule_version,
-            seed: r.seed,
-            iterations: r.iterations,
-            engine_version: r.engine_version,
-            summary: r.summary,
-            body,
-        }
-    }
-
-    fn row(&self) -> ForecastRunRow {
-        ForecastRunRow {
-            id: self.id,
-            org_id: self.org_id,
-            project_id: self.project_id,
-            kind: self.kind.clone(),
-            created_at: self.created_at,
-            created_by: self.created_by.clone(),
-            reason: self.reason.clone(),
-            schedule_version: self.schedule_version,
-            seed: self.seed.clone(),
-            iterations: self.iterations,
-            engine_version: self.engine_version.clone(),
-            summary: self.summary.clone(),
-        }
-    }
-}
-
-/// An imported team delivery history as exported (`delivery_histories`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportDeliveryHistory {
-    /// Row ID.
-    pub id: uuid::Uuid,
-    /// Organisation.
-    pub org_id: OrgId,
-    /// Project.
-    pub project_id: ProjectId,
-    /// Version number within the project.
-    pub version: i64,
-    /// When it was imported.
-    pub created_at: DateTime<Utc>,
-    /// Who imported it.
-    pub created_by: String,
-    /// File name as uploaded.
-    pub file_name: String,
-    /// Format name.
-    pub format: String,
-    /// Number of items.
-    pub item_count: i64,
-    /// JSON summary, as stored.
-    pub summary: String,
-    /// The items, JSON as stored.
-    pub body: String,
-}
-
-impl ExportDeliveryHistory {
-    fn of((r, body): (DeliveryHistoryRow, String)) -> Self {
-        Self {
-            id: r.id,
-            org_id: r.org_id,
-            project_id: r.project_id,
-            version: r.version,
-            created_at: r.created_at,
-            created_by: r.created_by,
-            file_name: r.file_name,
-            format: r.format,
-            item_count: r.item_count,
-            summary: r.summary,
-            body,
-        }
-    }
-
-    fn row(&self) -> DeliveryHistoryRow {
-        DeliveryHistoryRow {
-            id: self.id,
-            org_id: self.org_id,
-            project_id: self.project_id,
-            version: self.version,
-            created_at: self.created_at,
-            created_by: self.created_by.clone(),
-            file_name: self.file_name.clone(),
-            format: self.format.clone(),
-            item_count: self.item_count,
-            summary: self.summary.clone(),
-        }
-    }
-}
-
-/// An issued report as exported (`report_snapshots`): the document and HTML exactly as issued.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportReportSnapshot {
-    /// Row ID.
-    pub id: uuid::Uuid,
-    /// Organisation.
-    pub org_id: OrgId,
-    /// Report kind.
-    pub kind: String,
-    /// Audience.
-    pub audience: String,
-    /// Scope kind.
-    pub scope_kind: String,
-    /// Scope record, if any.
-    pub scope_id: Option<uuid::Uuid>,
-    /// Title.
-    pub title: String,
-    /// Period end.
-    pub as_of: NaiveDate,
-    /// When it was issued.
-    pub created_at: DateTime<Utc>,
-    /// Who issued it.
-    pub created_by: String,
-    /// What issued it.
-    pub trigger: String,
-    /// The renderer version that wrote the HTML.
-    pub renderer_version: String,
-    /// The document as generated, JSON as stored.
-    pub document: String,
-    /// The HTML as issued.
-    pub html: String,
-}
-
-impl ExportReportSnapshot {
-    fn of(r: ReportSnapshotRow) -> Self {
-        Self {
-            id: r.id,
-            org_id: r.org_id,
-            kind: r.kind,
-            audience: r.audience,
-            scope_kind: r.scope_kind,
-            scope_id: r.scope_id,
-            title: r.title,
-            as_of: r.as_of,
-            created_at: r.created_at,
-            created_by: r.created_by,
-            trigger: r.trigger,
-            renderer_version: r.renderer_version,
-            document: r.document,
-            html: r.html,
-        }
-    }
-
-    fn row(&self) -> ReportSnapshotRow {
-        ReportSnapshotRow {
-            id: self.id,
-            org_id: self.org_id,
-            kind: self.kind.clone(),
-            audience: self.audience.clone(),
-            scope_kind: self.scope_kind.clone(),
-            scope_id: self.scope_id,
-            title: self.title.clone(),
-            as_of: self.as_of,
-            created_at: self.created_at,
-            created_by: self.created_by.clone(),
-            trigger: self.trigger.clone(),
-            renderer_version: self.renderer_version.clone(),
-            document: self.document.clone(),
-            html: self.html.clone(),
-        }
-    }
-}
-
+pub type ExportForecastSettings = ForecastSettingsRow;
+/// A kept forecast run as exported (`forecast_runs`), with its body.
+pub type ExportForecastRun = WithBody<ForecastRunRow>;
+/// An imported delivery history as exported (`delivery_histories`), with its items.
+pub type ExportDeliveryHistory = WithBody<DeliveryHistoryRow>;
+/// An issued report as exported (`report_snapshots`): the document and the HTML as issued.
+pub type ExportReportSnapshot = ReportSnapshotRow;
 /// A status draft as exported (`status_drafts`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportStatusDraft {
-    /// Row ID.
-    pub id: uuid::Uuid,
-    /// Organisation.
-    pub org_id: OrgId,
-    /// Project.
-    pub project_id: ProjectId,
-    /// Period end.
-    pub period_end: NaiveDate,
-    /// `draft` or `submitted`.
-    pub state: String,
-    /// When it was drafted.
-    pub created_at: DateTime<Utc>,
-    /// Who asked for the draft.
-    pub created_by: String,
-    /// The draft as Keel wrote it, JSON as stored.
-    pub drafted: String,
-    /// The manager's edited version, JSON as stored.
-    pub edited: Option<String>,
-    /// RAG overrides with reasons, JSON as stored.
-    pub overrides: String,
-    /// When it was submitted.
-    pub submitted_at: Option<DateTime<Utc>>,
-    /// Who submitted it.
-    pub submitted_by: Option<String>,
-    /// The status report record it became.
-    pub status_report_id: Option<uuid::Uuid>,
-}
-
-impl ExportStatusDraft {
-    fn of(r: StatusDraftRow) -> Self {
-        Self {
-            id: r.id,
-            org_id: r.org_id,
-            project_id: r.project_id,
-            period_end: r.period_end,
-            state: r.state,
-            created_at: r.created_at,
-            created_by: r.created_by,
-            drafted: r.drafted,
-            edited: r.edited,
-            overrides: r.overrides,
-            submitted_at: r.submitted_at,
-            submitted_by: r.submitted_by,
-            status_report_id: r.status_report_id,
-        }
-    }
-
-    fn row(&self) -> StatusDraftRow {
-        StatusDraftRow {
-            id: self.id,
-            org_id: self.org_id,
-            project_id: self.project_id,
-            period_end: self.period_end,
-            state: self.state.clone(),
-            created_at: self.created_at,
-            created_by: self.created_by.clone(),
-            drafted: self.drafted.clone(),
-            edited: self.edited.clone(),
-            overrides: self.overrides.clone(),
-            submitted_at: self.submitted_at,
-            submitted_by: self.submitted_by.clone(),
-            status_report_id: self.status_report_id,
-        }
-    }
-}
-
+pub type ExportStatusDraft = StatusDraftRow;
 /// A report schedule as exported (`report_schedules`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportReportSchedule {
-    /// Row ID.
-    pub id: uuid::Uuid,
-    /// Organisation.
-    pub org_id: OrgId,
-    /// Name.
-    pub name: String,
-    /// Report kind.
-    pub kind: String,
-    /// Audience.
-    pub audience: String,
-    /// Scope kind.
-    pub scope_kind: String,
-    /// Scope record, if any.
-    pub scope_id: Option<uuid::Uuid>,
-    /// Output format.
-    pub format: String,
-    /// Day of the week (0 = Monday), or every day.
-    pub weekday: Option<i64>,
-    /// Local time of day, `HH:MM`.
-    pub time_of_day: String,
-    /// IANA time zone.
-    pub timezone: String,
-    /// E-mail recipients, JSON as stored.
-    pub recipients: String,
-    /// Webhook URL, if any.
-    pub webhook_url: Option<String>,
-    /// Whether the schedule runs.
-    pub enabled: bool,
-    /// When it runs next.
-    pub next_run_at: DateTime<Utc>,
-    /// When it last ran.
-    pub last_run_at: Option<DateTime<Utc>>,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// Who created it.
-    pub created_by: String,
-}
-
-impl ExportReportSchedule {
-    fn of(r: ReportScheduleRow) -> Self {
-        Self {
-            id: r.id,
-            org_id: r.org_id,
-            name: r.name,
-            kind: r.kind,
-            audience: r.audience,
-            scope_kind: r.scope_kind,
-            scope_id: r.scope_id,
-            format: r.format,
-            weekday: r.weekday,
-            time_of_day: r.time_of_day,
-            timezone: r.timezone,
-            recipients: r.recipients,
-            webhook_url: r.webhook_url,
-            enabled: r.enabled,
-            next_run_at: r.next_run_at,
-            last_run_at: r.last_run_at,
-            created_at: r.created_at,
-            created_by: r.created_by,
-        }
-    }
-
-    fn row(&self) -> ReportScheduleRow {
-        ReportScheduleRow {
-            id: self.id,
-            org_id: self.org_id,
-            name: self.name.clone(),
-            kind: self.kind.clone(),
-            audience: self.audience.clone(),
-            scope_kind: self.scope_kind.clone(),
-            scope_id: self.scope_id,
-            format: self.format.clone(),
-            weekday: self.weekday,
-            time_of_day: self.time_of_day.clone(),
-            timezone: self.timezone.clone(),
-            recipients: self.recipients.clone(),
-            webhook_url: self.webhook_url.clone(),
-            enabled: self.enabled,
-            next_run_at: self.next_run_at,
-            last_run_at: self.last_run_at,
-            created_at: self.created_at,
-            created_by: self.created_by.clone(),
-        }
-    }
-}
-
-/// A delivery of an issued report as exported (`report_deliveries`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExportReportDelivery {
-    /// Row ID.
-    pub id: uuid::Uuid,
-    /// Organisation.
-    pub org_id: OrgId,
-    /// The schedule that issued it, if any.
-    pub schedule_id: Option<uuid::Uuid>,
-    /// The issued report.
-    pub snapshot_id: uuid::Uuid,
-    /// `email` or `webhook`.
-    pub channel: String,
-    /// The e-mail address or URL.
-    pub target: String,
-    /// `pending`, `delivered` or `failed`.
-    pub state: String,
-    /// Attempts made so far.
-    pub attempts: i64,
-    /// When to try next.
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    /// The last failure.
-    pub last_error: Option<String>,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-impl ExportReportDelivery {
-    fn of(r: ReportDeliveryRow) -> Self {
-        Self {
-            id: r.id,
-            org_id: r.org_id,
-            schedule_id: r.schedule_id,
-            snapshot_id: r.snapshot_id,
-            channel: r.channel,
-            target: r.target,
-            state: r.state,
-            attempts: r.attempts,
-            next_attempt_at: r.next_attempt_at,
-            last_error: r.last_error,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-
-    fn row(&self) -> ReportDeliveryRow {
-        ReportDeliveryRow {
-            id: self.id,
-            org_id: self.org_id,
-            schedule_id: self.schedule_id,
-            snapshot_id: self.snapshot_id,
-            channel: self.channel.clone(),
-            target: self.target.clone(),
-            state: self.state.clone(),
-            attempts: self.attempts,
-            next_attempt_at: self.next_attempt_at,
-            last_error: self.last_error.clone(),
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        }
-    }
-}
+pub type ExportReportSchedule = ReportScheduleRow;
+/// One delivery attempt log row as exported (`report_deliveries`).
+pub type ExportReportDelivery = ReportDeliveryRow;
 
 /// Every record of an organisation, by kind, parents first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -691,32 +183,34 @@ async fn insert_rows(tx: &mut Tx, org: OrgId, doc: &ExportDocument) -> Result<us
         move |e: keel_store::StoreError| AppError::field(table, format!("row {id} cannot be stored: {e}"))
     };
     for v in &doc.schedule_versions {
-        check_row("schedule_versions", v.id, v.org_id, org, Some(v.project_id), &projects)?;
-        tx.insert_schedule_version(&v.row(), &v.body).await.map_err(stored("schedule_versions", v.id.to_string()))?;
+        check_row("schedule_versions", v.row.id, v.row.org_id, org, Some(v.row.project_id), &projects)?;
+        tx.insert_schedule_version(&v.row, &v.body).await.map_err(stored("schedule_versions", v.row.id.to_string()))?;
     }
     for s in &doc.forecast_settings {
         check_row("forecast_settings", s.project_id, s.org_id, org, Some(s.project_id), &projects)?;
-        tx.put_forecast_settings(&s.row()).await.map_err(stored("forecast_settings", s.project_id.to_string()))?;
+        tx.put_forecast_settings(s).await.map_err(stored("forecast_settings", s.project_id.to_string()))?;
     }
     for r in &doc.forecast_runs {
-        check_row("forecast_runs", r.id, r.org_id, org, Some(r.project_id), &projects)?;
-        tx.insert_forecast_run(&r.row(), &r.body).await.map_err(stored("forecast_runs", r.id.to_string()))?;
+        check_row("forecast_runs", r.row.id, r.row.org_id, org, Some(r.row.project_id), &projects)?;
+        tx.insert_forecast_run(&r.row, &r.body).await.map_err(stored("forecast_runs", r.row.id.to_string()))?;
     }
     for d in &doc.delivery_histories {
-        check_row("delivery_histories", d.id, d.org_id, org, Some(d.project_id), &projects)?;
-        tx.insert_delivery_history(&d.row(), &d.body).await.map_err(stored("delivery_histories", d.id.to_string()))?;
+        check_row("delivery_histories", d.row.id, d.row.org_id, org, Some(d.row.project_id), &projects)?;
+        tx.insert_delivery_history(&d.row, &d.body)
+            .await
+            .map_err(stored("delivery_histories", d.row.id.to_string()))?;
     }
     for s in &doc.report_snapshots {
         check_row("report_snapshots", s.id, s.org_id, org, None, &projects)?;
-        tx.insert_report_snapshot(&s.row()).await.map_err(stored("report_snapshots", s.id.to_string()))?;
+        tx.insert_report_snapshot(s).await.map_err(stored("report_snapshots", s.id.to_string()))?;
     }
     for d in &doc.status_drafts {
         check_row("status_drafts", d.id, d.org_id, org, Some(d.project_id), &projects)?;
-        tx.put_status_draft(&d.row()).await.map_err(stored("status_drafts", d.id.to_string()))?;
+        tx.put_status_draft(d).await.map_err(stored("status_drafts", d.id.to_string()))?;
     }
     for s in &doc.report_schedules {
         check_row("report_schedules", s.id, s.org_id, org, None, &projects)?;
-        tx.insert_report_schedule(&s.row()).await.map_err(stored("report_schedules", s.id.to_string()))?;
+        tx.insert_report_schedule(s).await.map_err(stored("report_schedules", s.id.to_string()))?;
     }
     let snapshots: std::collections::HashSet<uuid::Uuid> = doc.report_snapshots.iter().map(|s| s.id).collect();
     let schedules: std::collections::HashSet<uuid::Uuid> = doc.report_schedules.iter().map(|s| s.id).collect();
@@ -734,7 +228,7 @@ async fn insert_rows(tx: &mut Tx, org: OrgId, doc: &ExportDocument) -> Result<us
                 format!("row {} names report schedule {s}, which is not in the export", d.id),
             ));
         }
-        tx.insert_report_delivery(&d.row()).await.map_err(stored("report_deliveries", d.id.to_string()))?;
+        tx.insert_report_delivery(d).await.map_err(stored("report_deliveries", d.id.to_string()))?;
     }
     Ok(doc.schedule_versions.len()
         + doc.forecast_settings.len()
@@ -816,25 +310,25 @@ impl App {
                 .all_schedule_versions(org)
                 .await?
                 .into_iter()
-                .map(ExportScheduleVersion::of)
+                .map(|(row, body)| WithBody { row, body })
                 .collect(),
-            forecast_settings: tx
-                .all_forecast_settings(org)
+            forecast_settings: tx.all_forecast_settings(org).await?,
+            forecast_runs: tx
+                .all_forecast_runs(org)
                 .await?
                 .into_iter()
-                .map(ExportForecastSettings::of)
+                .map(|(row, body)| WithBody { row, body })
                 .collect(),
-            forecast_runs: tx.all_forecast_runs(org).await?.into_iter().map(ExportForecastRun::of).collect(),
             delivery_histories: tx
                 .all_delivery_histories(org)
                 .await?
                 .into_iter()
-                .map(ExportDeliveryHistory::of)
+                .map(|(row, body)| WithBody { row, body })
                 .collect(),
-            report_snapshots: tx.all_report_snapshots(org).await?.into_iter().map(ExportReportSnapshot::of).collect(),
-            status_drafts: tx.all_status_drafts(org).await?.into_iter().map(ExportStatusDraft::of).collect(),
-            report_schedules: tx.report_schedules(org).await?.into_iter().map(ExportReportSchedule::of).collect(),
-            report_deliveries: tx.all_report_deliveries(org).await?.into_iter().map(ExportReportDelivery::of).collect(),
+            report_snapshots: tx.all_report_snapshots(org).await?,
+            status_drafts: tx.all_status_drafts(org).await?,
+            report_schedules: tx.report_schedules(org).await?,
+            report_deliveries: tx.all_report_deliveries(org).await?,
         })
     }
 

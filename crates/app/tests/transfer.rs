@@ -237,13 +237,13 @@ async fn rows_naming_a_missing_project_write_nothing() {
     let target = App::new(testing::fresh_sqlite(b.path()).await.unwrap(), AppConfig::default());
 
     let mut broken = doc.clone();
-    broken.schedule_versions[0].project_id = missing;
+    broken.schedule_versions[0].row.project_id = missing;
     let err = target.import(&broken).await.unwrap_err().to_string();
     assert!(err.contains("schedule_versions") && err.contains(&missing.to_string()), "{err}");
     assert!(target.default_org().await.unwrap().is_none(), "the transaction rolled back: no organisation");
 
     let mut broken = doc.clone();
-    broken.forecast_runs[0].project_id = missing;
+    broken.forecast_runs[0].row.project_id = missing;
     let err = target.import(&broken).await.unwrap_err().to_string();
     assert!(err.contains("forecast_runs") && err.contains("not in the export"), "{err}");
     assert!(target.default_org().await.unwrap().is_none());

@@ -436,8 +436,8 @@ async fn run() -> Result<()> {
             let app = open(&cfg).await?;
             let s = app.import(&doc).await.map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
             println!(
-                "Imported organisation \"{}\": {} records, {} users, {} audit entries.",
-                doc.organisation.name, s.records, s.users, s.audit_entries
+                "Imported organisation \"{}\": {} records, {} users, {} audit entries, {} rows of schedules, forecasts and reports.",
+                doc.organisation.name, s.records, s.users, s.audit_entries, s.rows
             );
         }
     }

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// A project's forecast settings (estimates, default range, correlation groups), as JSON.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ForecastSettingsRow {
     /// Organisation.
     pub org_id: OrgId,
@@ -28,7 +28,7 @@ pub struct ForecastSettingsRow {
 }
 
 /// One kept forecast run, without its body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ForecastRunRow {
     /// Row ID.
     pub id: uuid::Uuid,
@@ -57,7 +57,7 @@ pub struct ForecastRunRow {
 }
 
 /// One imported team delivery history (a Jira or simple CSV export), without its body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeliveryHistoryRow {
     /// Row ID.
     pub id: uuid::Uuid,

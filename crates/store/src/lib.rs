@@ -31,6 +31,17 @@ pub use status_drafts::StatusDraftRow;
 pub use tx::{Tx, now};
 pub use value::{Row, Value};
 
+/// A stored row and the JSON body kept beside it (schedule versions, forecast runs, delivery
+/// histories), serialised side by side: the row's columns and `body`, as the export carries them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WithBody<R> {
+    /// The row's columns.
+    #[serde(flatten)]
+    pub row: R,
+    /// The body, as stored.
+    pub body: String,
+}
+
 /// A connected database: cheap to clone, shared by every request.
 #[derive(Clone)]
 pub struct Store {

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// One report schedule.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReportScheduleRow {
     /// Row ID.
     pub id: uuid::Uuid,
@@ -54,7 +54,7 @@ pub struct ReportScheduleRow {
 }
 
 /// One delivery of an issued report to one target.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReportDeliveryRow {
     /// Row ID.
     pub id: uuid::Uuid,

@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// One issued report.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReportSnapshotRow {
     /// Row ID.
     pub id: uuid::Uuid,

@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// One stored schedule version, without its (large) body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScheduleVersionRow {
     /// Row ID.
     pub id: uuid::Uuid,

@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// One status draft.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StatusDraftRow {
     /// Row ID.
     pub id: uuid::Uuid,
