@@ -5,6 +5,7 @@ mod dashboard;
 pub mod delivery;
 pub mod demo;
 mod demo_schedules;
+pub mod dependencies;
 mod error;
 pub mod forecasts;
 mod records;

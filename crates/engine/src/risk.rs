@@ -15,6 +15,7 @@ use keel_domain::{PortfolioId, ProgrammeId, ProjectId, Rag, Rating, RiskId, Risk
 use serde::{Deserialize, Serialize};
 
 mod aggregate;
+pub mod dependencies;
 mod matrix;
 
 pub use aggregate::{

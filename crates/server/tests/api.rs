@@ -739,6 +739,130 @@ async fn schedules(h: Harness) {
     );
 }
 
+/// The `items` of a list answer, as a viewer sees them.
+async fn items(h: &Harness, uri: &str) -> Vec<Value> {
+    let r = h.call(Role::Viewer, Method::GET, uri, None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.body);
+    r.body["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// The dependency register: dates from each side's latest schedule (or the milestones without
+/// one), the margin between delivery and need, and which dependencies sit on a critical path.
+async fn dependency_register(h: Harness) {
+    let pf = h.portfolio().await;
+    let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
+    let milestone = |project: &str, name: &str, forecast: &str| json!({"project_id": project, "name": name, "baseline": forecast, "forecast": forecast});
+    let dependency = |title: &str, project: &str, ms: &str, supplier: &str, sms: &str| {
+        json!({"project_id": project, "milestone_id": ms, "supplier_project_id": supplier,
+               "supplier_milestone_id": sms, "title": title, "state": "open"})
+    };
+
+    // With schedules: the supplier's Go-live is on its critical path.
+    let sup = id(&h.project(&pf, "SUP").await);
+    let dep = id(&h.project(&pf, "DEP").await);
+    assert_eq!(h.upload(Role::ProjectManager, &sup, "plan.csv", PLAN_CSV).await.status, StatusCode::CREATED);
+    let dep_plan = "id,name,duration,predecessors,start\n1,Prepare,2d,,2026-03-02 08:00\n2,Integrate,0d,1,\n3,Long,30d,,2026-03-02 08:00\n4,Done,0d,2;3,\n";
+    assert_eq!(h.upload(Role::ProjectManager, &dep, "dep.csv", dep_plan).await.status, StatusCode::CREATED);
+    let go_live = items(&h, &format!("/api/v1/milestones?project_id={sup}"))
+        .await
+        .into_iter()
+        .find(|m| m["name"] == "Go-live")
+        .unwrap();
+    let integrate = items(&h, &format!("/api/v1/milestones?project_id={dep}"))
+        .await
+        .into_iter()
+        .find(|m| m["name"] == "Integrate")
+        .unwrap();
+    let r = h
+        .call(
+            Role::Contributor,
+            Method::POST,
+            "/api/v1/dependencies",
+            Some(dependency("Live API", &dep, &id(&integrate), &sup, &id(&go_live))),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+    // Without schedules: milestones' dates; one late delivery, one with room to spare.
+    let (a, b, c) = (id(&h.project(&pf, "MA").await), id(&h.project(&pf, "MB").await), id(&h.project(&pf, "MC").await));
+    let mut ms = Vec::new();
+    for (p, name, date) in
+        [(&a, "Data ready", "2026-05-10"), (&b, "Migration", "2026-05-08"), (&c, "Training", "2026-05-20")]
+    {
+        let r =
+            h.call(Role::Contributor, Method::POST, "/api/v1/milestones", Some(milestone(p, name, date)), None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        ms.push(id(&r.body));
+    }
+    for (title, p, m) in [("Data for migration", &b, &ms[1]), ("Data for training", &c, &ms[2])] {
+        let r = h
+            .call(
+                Role::Contributor,
+                Method::POST,
+                "/api/v1/dependencies",
+                Some(dependency(title, p, m, &a, &ms[0])),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+
+    let reg = h.call(Role::Viewer, Method::GET, "/api/v1/dependency-register", None, None).await;
+    assert_eq!(reg.status, StatusCode::OK, "{}", reg.body);
+    let rows = reg.body.as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{rows:#?}");
+    let row = |title: &str| rows.iter().find(|r| r["dependency"]["title"] == title).unwrap();
+
+    // The scheduled one: delivery is the supplier task's early finish, need the receiving task's late start.
+    let sup_task = items(&h, &format!("/api/v1/projects/{sup}/schedule/tasks"))
+        .await
+        .into_iter()
+        .find(|t| t["name"] == "Go-live")
+        .unwrap();
+    let dep_task = items(&h, &format!("/api/v1/projects/{dep}/schedule/tasks"))
+        .await
+        .into_iter()
+        .find(|t| t["name"] == "Integrate")
+        .unwrap();
+    let live = row("Live API");
+    assert_eq!(live["from_schedules"], true);
+    assert_eq!(live["assessment"]["delivers"], sup_task["early_finish"]);
+    assert_eq!(live["assessment"]["needed"], dep_task["late_start"]);
+    assert_eq!(sup_task["critical"], true);
+    assert_eq!(live["assessment"]["on_critical_path"], true, "{live:#}");
+    let t = |v: &Value| chrono::NaiveDateTime::parse_from_str(v.as_str().unwrap(), "%Y-%m-%dT%H:%M:%S").unwrap();
+    let margin = (t(&dep_task["late_start"]) - t(&sup_task["early_finish"])).num_minutes() as f64 / 1440.0;
+    assert!((live["assessment"]["float_days"].as_f64().unwrap() - margin).abs() < 0.051, "{live:#} vs {margin}");
+
+    // Milestones only: late by 2.4 days (17:00 on the 10th against 08:00 on the 8th), and 9.6 days spare.
+    let late = row("Data for migration");
+    assert_eq!(late["from_schedules"], false);
+    assert_eq!(late["assessment"]["float_days"], -2.4);
+    assert_eq!(late["assessment"]["driving"], true);
+    assert_eq!(late["assessment"]["on_critical_path"], true);
+    let spare = row("Data for training");
+    assert_eq!(spare["assessment"]["float_days"], 9.6);
+    assert_eq!(spare["assessment"]["on_critical_path"], false);
+    // Those on a critical path come first, the one with room last.
+    assert_eq!(rows[2]["dependency"]["title"], "Data for training");
+}
+
+#[tokio::test]
+async fn dependency_register_on_sqlite() {
+    dependency_register(harness().await).await;
+}
+
+#[tokio::test]
+async fn dependency_register_on_postgres() {
+    let Some(url) = testing::postgres_url() else {
+        eprintln!("SKIPPED: dependency register on PostgreSQL (set KEEL_TEST_POSTGRES_URL to run it)");
+        return;
+    };
+    let store = testing::fresh_postgres(&url).await.unwrap();
+    dependency_register(harness_on(store, tempfile::tempdir().unwrap()).await).await;
+}
+
 #[tokio::test]
 async fn schedules_on_sqlite() {
     schedules(harness().await).await;

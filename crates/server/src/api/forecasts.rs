@@ -175,6 +175,14 @@ pub async fn get_risk_exposure(
     Ok(Json(state.app.risk_analytics(&actor, pf).await?))
 }
 
+/// `GET /api/v1/dependency-register`
+pub async fn get_dependency_register(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<keel_app::dependencies::DependencyRegisterRow>>, ApiError> {
+    Ok(Json(state.app.dependency_register(&actor).await?))
+}
+
 /// `GET /api/v1/risks/heatmap.svg`
 pub async fn get_heat_map(
     State(state): State<AppState>,

@@ -438,9 +438,14 @@ struct PortfolioPage {
     risk: RiskAnalytics,
     heat_map: String,
     currency: String,
+    /// The cross-project dependency register, those on a critical path first.
+    deps: Vec<keel_app::dependencies::DependencyRegisterRow>,
 }
 
 impl PortfolioPage {
+    fn when(&self, t: &Option<chrono::NaiveDateTime>) -> String {
+        t.map(d).unwrap_or_else(|| "—".to_owned())
+    }
     fn date(&self, t: &chrono::NaiveDateTime) -> String {
         d(*t)
     }
@@ -502,8 +507,12 @@ pub async fn portfolio_page(State(state): State<AppState>, UiSession(s): UiSessi
         Ok(o) => format!("{} ", o.currency),
         Err(_) => String::new(),
     };
+    let deps = match state.app.dependency_register(&s.actor).await {
+        Ok(r) => r,
+        Err(e) => return error_page(Some(chrome), e),
+    };
     let heat_map = forecast_charts::heat_map(&risk.heat_map);
-    render(&PortfolioPage { chrome: Some(chrome), rows, risk, heat_map, currency })
+    render(&PortfolioPage { chrome: Some(chrome), rows, risk, heat_map, currency, deps })
 }
 
 /// `POST /projects/{id}/forecast/delivery` (multipart: `_csrf`, `file`).
