@@ -207,6 +207,9 @@ test("a PMO lead previews a board pack, issues it, opens it as issued and drafts
 
   await page.click("nav a:has-text('Reports')");
   await page.waitForSelector("#report-form");
+  // The page's title is its name, not markup (a template once put a whole section in <title>).
+  assert.match(await page.title(), /^Reports\b/);
+  assert.ok(!(await page.title()).includes("<"), await page.title());
   await page.selectOption("#report-kind", "board");
   await page.selectOption("#report-audience", "executive");
   await page.selectOption("#report-scope", { index: 1 });

@@ -53,7 +53,15 @@ fn end_of(schedule: Option<&ScheduleVersion>, milestone: Option<&MilestoneFields
         if milestone.is_none() && supplier {
             // The whole project is the delivery: its finish.
             let finish = v.analysis.result.finish;
-            return (End { task: None, early: Some(finish), late: Some(finish), critical: Some(true) }, true);
+            return (
+                End {
+                    task: Some("The project's finish".into()),
+                    early: Some(finish),
+                    late: Some(finish),
+                    critical: Some(true),
+                },
+                true,
+            );
         }
     }
     let expected = milestone.and_then(MilestoneFields::expected);

@@ -103,6 +103,9 @@ fn decode_run(r: &Row) -> Result<ForecastRunRow, StoreError> {
     })
 }
 
+/// Every column of `forecast_settings`, up to the organisation filter.
+const SETTINGS: &str = "SELECT org_id, project_id, updated_at, updated_by, body FROM forecast_settings WHERE org_id = ";
+
 fn decode_settings(r: &Row) -> Result<ForecastSettingsRow, StoreError> {
     Ok(ForecastSettingsRow {
         org_id: r.parse("org_id")?,
@@ -140,8 +143,7 @@ impl Tx {
         org: OrgId,
         project: ProjectId,
     ) -> Result<Option<ForecastSettingsRow>, StoreError> {
-        let mut sql =
-            Sql::new("SELECT org_id, project_id, updated_at, updated_by, body FROM forecast_settings WHERE org_id = ");
+        let mut sql = Sql::new(SETTINGS);
         scope(&mut sql, org, project);
         self.rows(&sql).await?.first().map(decode_settings).transpose()
     }
@@ -285,8 +287,7 @@ impl Tx {
 
     /// Every project's forecast settings in the organisation (export).
     pub async fn all_forecast_settings(&mut self, org: OrgId) -> Result<Vec<ForecastSettingsRow>, StoreError> {
-        let mut sql =
-            Sql::new("SELECT org_id, project_id, updated_at, updated_by, body FROM forecast_settings WHERE org_id = ");
+        let mut sql = Sql::new(SETTINGS);
         sql.bind(Value::text(org.to_string()));
         sql.push(" ORDER BY project_id");
         self.rows(&sql).await?.iter().map(decode_settings).collect()
