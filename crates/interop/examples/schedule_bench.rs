@@ -20,9 +20,8 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, NaiveDate, Weekday};
 use keel_engine::schedule::generate::{GenOptions, Shape, generate};
-use keel_engine::schedule::{Exception, Network, Recurrence, Schedule, ScheduleResult, schedule};
+use keel_engine::schedule::{Network, Schedule, ScheduleResult, schedule};
 
 type Res<T> = Result<T, Box<dyn Error>>;
 
@@ -45,71 +44,13 @@ fn generate_file(tasks: usize, seed: u64, variant: &str, out: &str) -> Res<()> {
         "calendars" => Shape::Mixed,
         other => return Err(format!("unknown variant {other:?}: expected simple or calendars").into()),
     };
-    let mut s = generate(&GenOptions { tasks, shape, seed });
-    expand_yearly_holidays(&mut s);
+    let s = generate(&GenOptions { tasks, shape, seed });
     let r = schedule(&s)?;
     let xml = keel_interop::export(&s, Some(&r), keel_interop::Format::Mspdi)?;
-    let xml = with_actual_and_remaining(&String::from_utf8(xml)?);
+    let xml = String::from_utf8(xml)?;
     std::fs::write(out, &xml)?;
     eprintln!("wrote {out}: {tasks} tasks, {} links, {} bytes", s.links.len(), xml.len());
     Ok(())
-}
-
-/// Replaces the generator's yearly recurring holidays by one dated exception per year.
-///
-/// Keel's MSPDI writer and reader number `<Month>` of a recurring exception from 1, where MSPDI
-/// (MS Project, MPXJ) numbers it from 0; MPXJ rejects such a file ("Invalid value for MonthOfYear:
-/// 13"), and would move every other holiday by a month. Dated exceptions mean the same days in
-/// both tools, so the comparison stays about scheduling.
-fn expand_yearly_holidays(s: &mut Schedule) {
-    for cal in &mut s.calendars {
-        let mut out = Vec::with_capacity(cal.exceptions.len());
-        for e in cal.exceptions.drain(..) {
-            let day_of = |year: i32| -> Option<NaiveDate> {
-                match e.recurrence {
-                    Some(Recurrence::YearlyByDate { month, day }) => NaiveDate::from_ymd_opt(year, month, day),
-                    Some(Recurrence::YearlyByPosition { month, position, weekday }) => {
-                        let wd = Weekday::try_from(u8::try_from(weekday).ok()?).ok()?;
-                        let nth = |n: u32| NaiveDate::from_weekday_of_month_opt(year, month, wd, n as u8);
-                        // Position 5: the last such weekday of the month.
-                        if position >= 5 { nth(5).or_else(|| nth(4)) } else { nth(position) }
-                    }
-                    _ => None,
-                }
-            };
-            if !matches!(e.recurrence, Some(Recurrence::YearlyByDate { .. } | Recurrence::YearlyByPosition { .. })) {
-                out.push(e);
-                continue;
-            }
-            for year in e.from.year()..=e.to.year() {
-                if let Some(d) = day_of(year).filter(|d| (e.from..=e.to).contains(d)) {
-                    out.push(Exception {
-                        name: e.name.clone(),
-                        from: d,
-                        to: d,
-                        working: e.working.clone(),
-                        recurrence: None,
-                    });
-                }
-            }
-        }
-        cal.exceptions = out;
-    }
-}
-
-/// Adds `ActualDuration` (zero) and `RemainingDuration` (the duration) to every task, as MS
-/// Project writes them for a task not started. Keel's writer leaves them out, and MPXJ's
-/// scheduler refuses a task without them ("Task has no actual duration value").
-fn with_actual_and_remaining(xml: &str) -> String {
-    let mut out = String::with_capacity(xml.len() + xml.len() / 8);
-    for line in xml.split_inclusive('\n') {
-        out.push_str(line);
-        if let Some(d) = line.strip_prefix("      <Duration>").and_then(|r| r.strip_suffix("</Duration>\n")) {
-            out.push_str("      <ActualDuration>PT0H0M0S</ActualDuration>\n");
-            out.push_str(&format!("      <RemainingDuration>{d}</RemainingDuration>\n"));
-        }
-    }
-    out
 }
 
 fn ms(d: Duration) -> f64 {

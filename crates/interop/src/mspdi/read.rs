@@ -1,5 +1,6 @@
 //! Streaming MSPDI reader: one pass over quick-xml events, no DOM.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -143,7 +144,8 @@ struct Parser<'a> {
     exc: Option<RawException>,
     ww: Option<RawWorkWeek>,
     tasks: Vec<RawTask>,
-    task: Option<RawTask>,
+    /// Boxed: a field handler takes it out and puts it back, which should move a pointer only.
+    task: Option<Box<RawTask>>,
     link: Option<RawLink>,
     baseline: Option<Baseline>,
     resources: Vec<Resource>,
@@ -202,13 +204,13 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Schedule, ImportError> {
 }
 
 /// Decodes the bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else the declared encoding.
-fn decode(file: &str, bytes: &[u8]) -> Result<String, ImportError> {
+fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<Cow<'b, str>, ImportError> {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (s, _, _) = enc.decode(&bytes[bom..]);
-        return Ok(s.into_owned());
+        return Ok(s);
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(s.to_string());
+        return Ok(Cow::Borrowed(s));
     }
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
     let label = head
@@ -216,15 +218,30 @@ fn decode(file: &str, bytes: &[u8]) -> Result<String, ImportError> {
         .and_then(|i| head[i + 9..].split(['"', '\'']).nth(1).map(str::to_string))
         .unwrap_or_default();
     match encoding_rs::Encoding::for_label(label.as_bytes()) {
-        Some(enc) if enc != encoding_rs::UTF_8 => Ok(enc.decode(bytes).0.into_owned()),
+        Some(enc) if enc != encoding_rs::UTF_8 => Ok(enc.decode(bytes).0),
         _ => Err(ImportError::file(file, "not valid UTF-8 and no other encoding declared: expected MSPDI XML")),
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS`, the form every MSPDI writer uses, without chrono's format machinery.
+fn parse_dt_fast(s: &[u8]) -> Option<NaiveDateTime> {
+    if s.len() != 19 || s[4] != b'-' || s[7] != b'-' || s[10] != b'T' || s[13] != b':' || s[16] != b':' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| -> Option<u32> {
+        s[r].iter().try_fold(0u32, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
+    };
+    let date = NaiveDate::from_ymd_opt(n(0..4)? as i32, n(5..7)?, n(8..10)?)?;
+    date.and_hms_opt(n(11..13)?, n(14..16)?, n(17..19)?)
 }
 
 fn parse_dt(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     if s.is_empty() {
         return None;
+    }
+    if let Some(dt) = parse_dt_fast(s.as_bytes()) {
+        return Some(dt);
     }
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
@@ -233,6 +250,19 @@ fn parse_dt(s: &str) -> Option<NaiveDateTime> {
 }
 
 fn parse_time(s: &str) -> Option<u16> {
+    let b = s.trim().as_bytes();
+    if b.len() == 8
+        && b[2] == b':'
+        && b[5] == b':'
+        && b.iter().enumerate().all(|(i, c)| i % 3 == 2 || c.is_ascii_digit())
+    {
+        let n = |i: usize| u16::from(b[i] - b'0') * 10 + u16::from(b[i + 1] - b'0');
+        let (h, m, sec) = (n(0), n(3), n(6));
+        // Anything out of range falls through to chrono, which refuses it.
+        if h < 24 && m < 60 && sec < 60 {
+            return Some(h * 60 + m);
+        }
+    }
     let t = NaiveTime::parse_from_str(s.trim(), "%H:%M:%S%.f")
         .or_else(|_| NaiveTime::parse_from_str(s.trim(), "%H:%M"))
         .ok()?;
@@ -423,7 +453,7 @@ impl<'a> Parser<'a> {
                 }
             }
             "Project/Calendars/Calendar/WorkWeeks/WorkWeek" => self.ww = Some(RawWorkWeek::default()),
-            "Project/Tasks/Task" => self.task = Some(RawTask { active: true, ..RawTask::default() }),
+            "Project/Tasks/Task" => self.task = Some(Box::new(RawTask { active: true, ..RawTask::default() })),
             "Project/Tasks/Task/PredecessorLink" => self.link = Some(RawLink { kind: 1, ..RawLink::default() }),
             "Project/Tasks/Task/Baseline" => {
                 self.baseline =
@@ -457,7 +487,7 @@ impl<'a> Parser<'a> {
             "Tasks" => match rest.strip_prefix("Task") {
                 Some("") => {
                     if let Some(t) = self.task.take() {
-                        self.tasks.push(t);
+                        self.tasks.push(*t);
                     }
                     Ok(())
                 }
@@ -1341,5 +1371,30 @@ impl Parser<'_> {
             assignments,
             warnings,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// The hand-rolled date and time paths give chrono's answer, and refuse what chrono refuses.
+        #[test]
+        fn fast_date_and_time_parsing_agree_with_chrono(
+            y in 1000u32..3000, mo in 0u32..14, d in 0u32..33, h in 0u32..26, mi in 0u32..62, s in 0u32..62,
+        ) {
+            let text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+            let chrono = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f").ok();
+            prop_assert_eq!(parse_dt(&text), chrono);
+            let time = format!("{h:02}:{mi:02}:{s:02}");
+            let chrono = NaiveTime::parse_from_str(&time, "%H:%M:%S%.f").ok().map(|t| {
+                use chrono::Timelike;
+                (t.hour() * 60 + t.minute()) as u16
+            });
+            prop_assert_eq!(parse_time(&time), chrono);
+        }
     }
 }
