@@ -7,6 +7,7 @@
 pub mod calendar;
 mod calendar_rules;
 pub mod check;
+pub mod combine;
 mod compile;
 pub mod cpm;
 pub mod dcma;
