@@ -71,6 +71,13 @@ proptest! {
         prop_assert!(r.tasks[c.task(1, receiver)].early_start >= supplier_finish + lag);
         let finishes = c.project_finishes(&r);
         prop_assert!(finishes[1].unwrap() >= rb.finish);
+        // The link's float is never negative, and it is zero exactly when it moved the receiver
+        // past where B alone would start it.
+        let float = c.cross_link_float(&r).unwrap()[0].unwrap();
+        prop_assert!(float >= 0, "float {}", float);
+        if r.tasks[c.task(1, receiver)].early_start > rb.tasks[receiver].early_start {
+            prop_assert_eq!(float, 0);
+        }
         prop_assert_eq!(finishes[0], Some(ra.finish));
     }
 }

@@ -9,8 +9,9 @@
 
 use chrono::NaiveDateTime;
 
+use super::calendar::WorkCalendar;
 use super::cpm::{ScheduleError, ScheduleResult};
-use super::model::{Lag, Link, LinkType, Schedule, TaskIx};
+use super::model::{DurationUnit, Lag, Link, LinkType, Schedule, TaskIx};
 
 /// A link between two parts: task `pred` of part `pred_part` to task `succ` of part `succ_part`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,6 +48,8 @@ pub struct Combined {
     pub task_offsets: Vec<usize>,
     /// First project index of each part; one more entry holds the total.
     pub project_offsets: Vec<usize>,
+    /// How many links, at the end of [`Schedule::links`], are the cross links given to [`combine`].
+    pub cross_links: usize,
 }
 
 impl Combined {
@@ -70,6 +73,60 @@ impl Combined {
                     .max()
             })
             .collect()
+    }
+}
+
+impl Combined {
+    /// Free float of each cross link in `result`, in working minutes on the successor's calendar:
+    /// how far the delivering task could slip before it moves the receiving task (for a
+    /// finish-to-start link, from the predecessor's early finish plus lag to the successor's
+    /// early start). Zero means the link drives the receiving task. In the order the links were
+    /// given to [`combine`]; `None` for a link whose tasks were not scheduled.
+    ///
+    /// # Errors
+    /// A calendar the schedule names cannot be compiled (it scheduled, so it compiles).
+    ///
+    /// # Complexity
+    /// O(cross links + calendars' day tables over the span the links cover).
+    pub fn cross_link_float(&self, result: &ScheduleResult) -> Result<Vec<Option<i64>>, ScheduleError> {
+        let s = &self.schedule;
+        let mut cals: Vec<Option<WorkCalendar>> = vec![None; s.calendars.len()];
+        let first = s.links.len() - self.cross_links;
+        let mut out = Vec::with_capacity(self.cross_links);
+        for l in &s.links[first..] {
+            let (Some(p), Some(q)) = (result.tasks.get(l.pred), result.tasks.get(l.succ)) else {
+                out.push(None);
+                continue;
+            };
+            if !p.scheduled || !q.scheduled {
+                out.push(None);
+                continue;
+            }
+            let (from, to) = match l.kind {
+                LinkType::FS => (p.early_finish, q.early_start),
+                LinkType::SS => (p.early_start, q.early_start),
+                LinkType::FF => (p.early_finish, q.early_finish),
+                LinkType::SF => (p.early_start, q.early_finish),
+            };
+            let task = &s.tasks[l.succ];
+            let ix = task.calendar.unwrap_or_else(|| s.projects.get(task.project).map_or(0, |p| p.calendar));
+            let cal = match &mut cals[ix] {
+                Some(c) => c,
+                slot => slot.insert(WorkCalendar::compile(&s.calendars, ix, from.date())?),
+            };
+            let lag = match (l.lag.elapsed, l.lag.unit) {
+                (false, DurationUnit::Percent) => 0,
+                (false, _) => l.lag.amount,
+                (true, _) => 0,
+            };
+            let gap = if l.lag.elapsed {
+                cal.working_minutes_between(WorkCalendar::add_elapsed(from, l.lag.amount), to)
+            } else {
+                cal.working_minutes_between(from, to) - lag
+            };
+            out.push(Some(gap));
+        }
+        Ok(out)
     }
 }
 
@@ -187,5 +244,5 @@ pub fn combine(parts: &[Part<'_>], links: &[CrossLink]) -> Result<Combined, Sche
         let succ = at(l.succ_part, l.succ, "successor")?;
         out.links.push(Link { pred, succ, kind: l.kind, lag: l.lag });
     }
-    Ok(Combined { schedule: out, task_offsets, project_offsets })
+    Ok(Combined { schedule: out, task_offsets, project_offsets, cross_links: links.len() })
 }
