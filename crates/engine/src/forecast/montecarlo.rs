@@ -89,7 +89,7 @@ trait IterKernel: Send {
         finish: &mut [i64; L],
         tracked: &mut [[i64; L]],
     ) -> Result<(), McError>;
-    /// Moves the accumulators into `acc` and resets them.
+    /// Moves the accumulators into `acc` (fresh from [`TaskAcc::new`]) and resets them.
     fn drain(&mut self, acc: &mut TaskAcc);
 }
 
@@ -336,7 +336,10 @@ fn prepare(schedule: &Schedule, input: &McInput) -> Result<Prepared, McError> {
             .map(|t| t as u32),
     );
     let model = Model {
-        seed: input.seed,
+        streams: (0..n).map(|t| sample::task_stream(input.seed, t)).collect(),
+        risk_streams: (0..risks.len())
+            .map(|r| (sample::risk_occ_stream(input.seed, r), sample::risk_impact_stream(input.seed, r)))
+            .collect(),
         draws,
         done,
         planned,

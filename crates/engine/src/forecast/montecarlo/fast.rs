@@ -16,7 +16,7 @@ use crate::schedule::network::{
 };
 use crate::schedule::{LinkType, Mode};
 
-use super::sample::{L, Model};
+use super::sample::{Batch, L, Model, Wide, mn, mx, wide};
 use super::{IterKernel, McError, TaskAcc};
 
 /// Offsets must stay below this for `f32` to hold them (and twice them) exactly.
@@ -57,7 +57,6 @@ pub(super) struct Fast {
     deadline: Vec<f32>,
     /// Slot of each position among the tracked tasks, `u32::MAX` when not tracked.
     slot: Vec<u32>,
-    n: usize,
     ef: Vec<[f32; L]>,
     ls: Vec<[f32; L]>,
     keys: Vec<[f32; L]>,
@@ -200,7 +199,6 @@ impl Fast {
             zero,
             deadline,
             slot,
-            n: s.n,
             ef: vec![[0.0; L]; np],
             ls: vec![[0.0; L]; np],
             keys: vec![[0.0; L]; tracked.len()],
@@ -218,7 +216,8 @@ impl Fast {
     }
 
     /// Forward pass; returns the latest early finish of each lane.
-    fn forward(&mut self, b: &super::sample::Batch) -> [f32; L] {
+    #[inline(always)]
+    fn forward(&mut self, b: &Batch) -> [f32; L] {
         let mut wmax = [f32::NEG_INFINITY; L];
         for i in 0..self.order.len() {
             let d = &b.dur[self.order[i] as usize];
@@ -228,7 +227,7 @@ impl Fast {
             if a0 == a1 {
                 if !self.ms {
                     for x in e.iter_mut() {
-                        *x = x.max(self.pdata);
+                        *x = mx(*x, self.pdata);
                     }
                 }
             } else if self.plain && !self.zero[i] {
@@ -236,13 +235,13 @@ impl Fast {
                 for k in a0..a1 {
                     let efp = &self.ef[self.pred_pos[k] as usize];
                     for j in 0..L {
-                        lg[j] = lg[j].max(efp[j]);
+                        lg[j] = mx(lg[j], efp[j]);
                     }
                 }
                 e = lg;
                 if !self.ms {
                     for x in e.iter_mut() {
-                        *x = x.max(0.0).max(self.pdata);
+                        *x = mx(mx(*x, 0.0), self.pdata);
                     }
                 }
             } else {
@@ -269,7 +268,7 @@ impl Fast {
                             for j in 0..L {
                                 v[j] = (efp[j] + lag) - d[j];
                                 if self.ms {
-                                    v[j] = v[j].max(0.0);
+                                    v[j] = mx(v[j], 0.0);
                                 }
                             }
                         }
@@ -281,12 +280,12 @@ impl Fast {
                     }
                     let m = if self.pred_fs[k] { &mut fsm } else { &mut ssm };
                     for j in 0..L {
-                        m[j] = m[j].max(v[j]);
+                        m[j] = mx(m[j], v[j]);
                     }
                 }
                 for j in 0..L {
-                    let lg = fsm[j].max(ssm[j]);
-                    e[j] = if self.ms { lg } else { lg.max(0.0).max(self.pdata) };
+                    let lg = mx(fsm[j], ssm[j]);
+                    e[j] = if self.ms { lg } else { mx(mx(lg, 0.0), self.pdata) };
                     // A zero-duration task reads as a finish when a finish-side link drives it
                     // strictly (on a tie the start side wins) and no clamp moved it.
                     side[j] = fsm[j] > ssm[j] && e[j] == lg;
@@ -297,7 +296,7 @@ impl Fast {
             for j in 0..L {
                 ef[j] = e[j] + d[j];
                 key[j] = 2.0 * ef[j];
-                wmax[j] = wmax[j].max(ef[j]);
+                wmax[j] = mx(wmax[j], ef[j]);
             }
             if self.zero[i] {
                 for j in 0..L {
@@ -307,13 +306,8 @@ impl Fast {
                 }
             }
             self.ef[i] = ef;
-            let (mut lo, mut hi) = (self.kmin[i], self.kmax[i]);
-            for j in 0..L {
-                lo = lo.min(key[j]);
-                hi = hi.max(key[j]);
-            }
-            self.kmin[i] = lo;
-            self.kmax[i] = hi;
+            self.kmin[i] = mn(self.kmin[i], reduce(key, mn));
+            self.kmax[i] = mx(self.kmax[i], reduce(key, mx));
             if self.slot[i] != u32::MAX {
                 self.keys[self.slot[i] as usize] = key;
             }
@@ -322,8 +316,11 @@ impl Fast {
     }
 
     /// Backward pass from the project finishes `pfin`; counts the critical lanes below `lanes`.
-    fn backward(&mut self, b: &super::sample::Batch, pfin: &[f32; L], lanes: usize) {
+    #[inline(always)]
+    fn backward(&mut self, b: &Batch, pfin: &[f32; L], lanes: usize) {
         let cf = self.crit_float;
+        let mut valid = [0u32; L];
+        valid[..lanes].fill(1);
         for i in (0..self.order.len()).rev() {
             let d = &b.dur[self.order[i] as usize];
             let (a0, a1) = (self.succ_off[i] as usize, self.succ_off[i + 1] as usize);
@@ -332,7 +329,7 @@ impl Fast {
                 for k in a0..a1 {
                     let lsq = &self.ls[self.succ_pos[k] as usize];
                     for j in 0..L {
-                        l[j] = l[j].min(lsq[j]);
+                        l[j] = mn(l[j], lsq[j]);
                     }
                 }
             } else {
@@ -349,32 +346,45 @@ impl Fast {
                             FF => (lsq[j] + dq[j]) - lag,
                             _ => ((lsq[j] + dq[j]) - lag) + d[j],
                         };
-                        l[j] = l[j].min(v);
+                        l[j] = mn(l[j], v);
                     }
                 }
             }
             if self.ms {
                 for j in 0..L {
-                    l[j] = l[j].min(pfin[j]);
+                    l[j] = mn(l[j], pfin[j]);
                 }
             }
             let dl = self.deadline[i];
             if dl != f32::INFINITY {
                 for x in l.iter_mut() {
-                    *x = x.min(dl);
+                    *x = mn(*x, dl);
                 }
             }
             let ef = &self.ef[i];
             let mut ls = [0f32; L];
-            let mut c = 0u32;
+            let mut c = [0u32; L];
             for j in 0..L {
-                c += u32::from((l[j] - ef[j] <= cf) & (j < lanes));
+                c[j] = u32::from(l[j] - ef[j] <= cf) & valid[j];
                 ls[j] = l[j] - d[j];
             }
-            self.crit[i] += c;
+            self.crit[i] += reduce(c, |a, b| a + b);
             self.ls[i] = ls;
         }
     }
+}
+
+/// `op` over the lanes in a fixed pairwise order (a few vector instructions).
+#[inline(always)]
+fn reduce<T: Copy>(mut v: [T; L], op: impl Fn(T, T) -> T) -> T {
+    let mut h = L / 2;
+    while h > 0 {
+        for j in 0..h {
+            v[j] = op(v[j], v[j + h]);
+        }
+        h /= 2;
+    }
+    v[0]
 }
 
 fn kind(k: LinkType) -> u8 {
@@ -389,19 +399,35 @@ fn kind(k: LinkType) -> u8 {
 impl IterKernel for Fast {
     fn batch(
         &mut self,
-        b: &super::sample::Batch,
+        b: &Batch,
         lanes: usize,
         finish: &mut [i64; L],
         tracked: &mut [[i64; L]],
     ) -> Result<(), McError> {
-        let wmax = self.forward(b);
+        struct Fwd<'a>(&'a mut Fast, &'a Batch);
+        impl Wide for Fwd<'_> {
+            type Out = [f32; L];
+            #[inline(always)]
+            fn run(self) -> [f32; L] {
+                self.0.forward(self.1)
+            }
+        }
+        struct Bwd<'a>(&'a mut Fast, &'a Batch, &'a [f32; L], usize);
+        impl Wide for Bwd<'_> {
+            type Out = ();
+            #[inline(always)]
+            fn run(self) {
+                self.0.backward(self.1, self.2, self.3);
+            }
+        }
+        let wmax = wide(Fwd(self, b));
         let mut pfin = [0f32; L];
         for j in 0..L {
             let c = self.cal.finish_clock(self.base + wmax[j] as i64);
             finish[j] = c;
             pfin[j] = (self.cal.ordinal(c) - self.base) as f32;
         }
-        self.backward(b, &pfin, lanes);
+        wide(Bwd(self, b, &pfin, lanes));
         for s in 0..self.keys.len() {
             for j in 0..lanes {
                 tracked[s][j] = self.key_clock(self.keys[s][j]);
@@ -411,7 +437,6 @@ impl IterKernel for Fast {
     }
 
     fn drain(&mut self, acc: &mut TaskAcc) {
-        *acc = TaskAcc::new(self.n);
         for i in 0..self.order.len() {
             let t = self.order[i] as usize;
             acc.crit[t] = self.crit[i];

@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::sample::{Draw, L};
+use super::sample::{Draw, L, Model, Wide, wide};
 use super::{CHUNK, McError, Prepared};
 
 /// Sensitivities of the tasks' draws and the risks' occurrences.
@@ -32,59 +32,23 @@ pub(super) fn sensitivities(p: &Prepared, ranks: &[f64], days: &[f64], iters: u3
     let nr = m.risks.len();
     let varying: Vec<usize> = (0..n).filter(|&t| m.draws[t].as_ref().is_some_and(Draw::varies)).collect();
     let nchunks = iters.div_ceil(CHUNK);
+    // Ranks centred on their mean ((n + 1) / 2 for average ranks) and uniforms on 1/2, so the
+    // per-batch sums stay small and `f32` holds them to ~1e-7 of the correlation's scale.
+    let nf = f64::from(iters);
+    let mean_rank = ranks.iter().sum::<f64>() / nf;
+    let rc: Vec<f32> = ranks.iter().map(|r| (r - mean_rank) as f32).collect();
     let parts: Vec<SensAcc> = (0..nchunks)
         .into_par_iter()
         .map(|ci| {
-            let c0 = ci * CHUNK;
-            let c1 = (c0 + CHUNK).min(iters);
-            let mut a = SensAcc {
-                su: vec![0.0; varying.len()],
-                suu: vec![0.0; varying.len()],
-                sur: vec![0.0; varying.len()],
-                so: vec![0.0; nr],
-                sor: vec![0.0; nr],
-                sod: vec![0.0; nr],
-            };
-            let mut gsum = vec![[0f64; L]; m.groups.len()];
-            let mut u = [0f32; L];
-            let mut base = c0;
-            while base < c1 {
-                let lanes = ((c1 - base) as usize).min(L);
-                let r = &ranks[base as usize..base as usize + lanes];
-                // Lane weights (1 for the batch's iterations, 0 past the end) and ranks, padded.
-                let (mut w, mut rl) = ([0f64; L], [0f64; L]);
-                for j in 0..lanes {
-                    w[j] = 1.0;
-                    rl[j] = r[j];
-                }
-                let dd = &days[base as usize..base as usize + lanes];
-                if !m.groups.is_empty() {
-                    m.group_sums(base, &mut gsum);
-                }
-                for (i, &t) in varying.iter().enumerate() {
-                    m.task_uniforms(t, base, &gsum, &mut u);
-                    let (mut x, mut xx, mut xr) = ([0f64; L], [0f64; L], [0f64; L]);
-                    for j in 0..L {
-                        x[j] = f64::from(u[j]) * w[j];
-                        xx[j] = x[j] * x[j];
-                        xr[j] = x[j] * rl[j];
-                    }
-                    a.su[i] += hsum(x);
-                    a.suu[i] += hsum(xx);
-                    a.sur[i] += hsum(xr);
-                }
-                for k in 0..nr {
-                    m.risk_occurs(k, base, &mut u);
-                    for j in 0..lanes {
-                        let o = f64::from(u[j]);
-                        a.so[k] += o;
-                        a.sor[k] += o * r[j];
-                        a.sod[k] += o * dd[j];
-                    }
-                }
-                base += lanes as u32;
-            }
-            a
+            wide(Chunk {
+                m,
+                varying: &varying,
+                ranks,
+                rc: &rc,
+                days,
+                c0: ci * CHUNK,
+                c1: (ci * CHUNK + CHUNK).min(iters),
+            })
         })
         .collect();
     let mut tot = SensAcc {
@@ -107,7 +71,6 @@ pub(super) fn sensitivities(p: &Prepared, ranks: &[f64], days: &[f64], iters: u3
             tot.sod[k] += a.sod[k];
         }
     }
-    let nf = f64::from(iters);
     let mr = ranks.iter().sum::<f64>() / nf;
     let vr = ranks.iter().map(|r| (r - mr) * (r - mr)).sum::<f64>() / nf;
     let corr = |s1: f64, s2: f64, s12: f64| -> Option<f64> {
@@ -120,7 +83,16 @@ pub(super) fn sensitivities(p: &Prepared, ranks: &[f64], days: &[f64], iters: u3
     };
     let mut task = vec![None; n];
     for (i, &t) in varying.iter().enumerate() {
-        task[t] = corr(tot.su[i], tot.suu[i], tot.sur[i]);
+        // The task sums are of the centred values: the correlation is the same once the rank sum
+        // is centred too (its mean is 0).
+        let (s1, s2, s12) = (tot.su[i], tot.suu[i], tot.sur[i]);
+        let mu = s1 / nf;
+        let vu = s2 / nf - mu * mu;
+        task[t] = if vu <= 1e-12 || vr <= 1e-12 {
+            Some(0.0)
+        } else {
+            Some(((s12 / nf) / (vu.sqrt() * vr.sqrt())).clamp(-1.0, 1.0))
+        };
     }
     let total_days: f64 = days.iter().sum();
     let mut risk = vec![None; nr];
@@ -136,9 +108,88 @@ pub(super) fn sensitivities(p: &Prepared, ranks: &[f64], days: &[f64], iters: u3
     Ok(Sens { task, risk, risk_delta })
 }
 
+/// Sums of iterations `c0..c1`.
+struct Chunk<'a> {
+    m: &'a Model,
+    varying: &'a [usize],
+    ranks: &'a [f64],
+    rc: &'a [f32],
+    days: &'a [f64],
+    c0: u32,
+    c1: u32,
+}
+
+impl Wide for Chunk<'_> {
+    type Out = SensAcc;
+    #[inline(always)]
+    fn run(self) -> SensAcc {
+        let (m, varying, ranks, rc, days, c0, c1) =
+            (self.m, self.varying, self.ranks, self.rc, self.days, self.c0, self.c1);
+        let nr = m.risks.len();
+        let mut a = SensAcc {
+            su: vec![0.0; varying.len()],
+            suu: vec![0.0; varying.len()],
+            sur: vec![0.0; varying.len()],
+            so: vec![0.0; nr],
+            sor: vec![0.0; nr],
+            sod: vec![0.0; nr],
+        };
+        // The chunk's batches: lane weights (1 for an iteration, 0 past the end), centred ranks and
+        // the correlation groups' sums.
+        let nb = (c1 - c0).div_ceil(L as u32) as usize;
+        let mut w = vec![[0f32; L]; nb];
+        let mut rl = vec![[0f32; L]; nb];
+        let mut gsum = vec![vec![[0f64; L]; m.groups.len()]; nb];
+        for bi in 0..nb {
+            let base = c0 as usize + bi * L;
+            let lanes = (c1 as usize - base).min(L);
+            w[bi][..lanes].fill(1.0);
+            rl[bi][..lanes].copy_from_slice(&rc[base..base + lanes]);
+            if !m.groups.is_empty() {
+                m.group_sums(base as u32, &mut gsum[bi]);
+            }
+        }
+        // Task by task over the chunk: the sums stay in vector registers, one horizontal sum per
+        // task and chunk.
+        let mut u = [0f32; L];
+        for (i, &t) in varying.iter().enumerate() {
+            let (mut x1, mut x2, mut xr) = ([0f32; L], [0f32; L], [0f32; L]);
+            for bi in 0..nb {
+                m.task_uniforms(t, c0 + (bi * L) as u32, &gsum[bi], &mut u);
+                for j in 0..L {
+                    let x = (u[j] - 0.5) * w[bi][j];
+                    x1[j] += x;
+                    x2[j] += x * x;
+                    xr[j] += x * rl[bi][j];
+                }
+            }
+            a.su[i] = f64::from(hsum(x1));
+            a.suu[i] = f64::from(hsum(x2));
+            a.sur[i] = f64::from(hsum(xr));
+        }
+        for k in 0..nr {
+            let mut base = c0;
+            while base < c1 {
+                let lanes = ((c1 - base) as usize).min(L);
+                let (r, dd) =
+                    (&ranks[base as usize..base as usize + lanes], &days[base as usize..base as usize + lanes]);
+                m.risk_occurs(k, base, &mut u);
+                for j in 0..lanes {
+                    let o = f64::from(u[j]);
+                    a.so[k] += o;
+                    a.sor[k] += o * r[j];
+                    a.sod[k] += o * dd[j];
+                }
+                base += lanes as u32;
+            }
+        }
+        a
+    }
+}
+
 /// Sum of the lanes in a fixed pairwise order (vectorises, and is the same on every run).
 #[inline(always)]
-fn hsum(mut v: [f64; L]) -> f64 {
+fn hsum(mut v: [f32; L]) -> f32 {
     let mut h = L / 2;
     while h > 0 {
         for j in 0..h {
