@@ -335,7 +335,7 @@ fn prepare(schedule: &Schedule, input: &McInput) -> Result<Prepared, McError> {
             .filter(|&t| in_net[t] && !schedule.tasks[t].is_milestone() && schedule.tasks[t].deadline.is_some())
             .map(|t| t as u32),
     );
-    let model = Model {
+    let mut model = Model {
         streams: (0..n).map(|t| sample::task_stream(input.seed, t)).collect(),
         risk_streams: (0..risks.len())
             .map(|r| (sample::risk_occ_stream(input.seed, r), sample::risk_impact_stream(input.seed, r)))
@@ -352,7 +352,10 @@ fn prepare(schedule: &Schedule, input: &McInput) -> Result<Prepared, McError> {
         cost_fixed,
         cost_rate,
         has_cost,
+        tri: Vec::new(),
+        rest: Vec::new(),
     };
+    model.split();
     Ok(Prepared { model, net, tracked, milestones, defaulted, in_net })
 }
 

@@ -19,6 +19,11 @@ use crate::schedule::{LinkType, Mode};
 use super::sample::{Batch, L, Model, Wide, mn, mx, wide};
 use super::{IterKernel, McError, TaskAcc};
 
+/// Half a lane batch: the width the per-position accumulators are folded to.
+const H: usize = L / 2;
+/// An empty finish range.
+const KRANGE0: [[f32; H]; 2] = [[f32::INFINITY; H], [f32::NEG_INFINITY; H]];
+
 /// Offsets must stay below this for `f32` to hold them (and twice them) exactly.
 const LIMIT: f64 = 4_194_304.0;
 
@@ -57,12 +62,16 @@ pub(super) struct Fast {
     deadline: Vec<f32>,
     /// Slot of each position among the tracked tasks, `u32::MAX` when not tracked.
     slot: Vec<u32>,
+    /// Per position: the early finish after the forward pass, which the backward pass overwrites
+    /// with the late start once it has read it (successors come later in topological order), so
+    /// the passes touch two arrays per batch instead of three and stay in L2.
     ef: Vec<[f32; L]>,
-    ls: Vec<[f32; L]>,
     keys: Vec<[f32; L]>,
-    kmin: Vec<f32>,
-    kmax: Vec<f32>,
-    crit: Vec<u32>,
+    /// Per position: smallest and largest finish key seen, folded to `H` lanes (lane `j` holds
+    /// lanes `j` and `j + H`): a vertical min/max per batch instead of a horizontal reduction.
+    krange: Vec<[[f32; H]; 2]>,
+    /// Per position: critical iterations, folded to `H` lanes the same way.
+    crit: Vec<[f32; H]>,
 }
 
 impl Fast {
@@ -200,11 +209,9 @@ impl Fast {
             deadline,
             slot,
             ef: vec![[0.0; L]; np],
-            ls: vec![[0.0; L]; np],
             keys: vec![[0.0; L]; tracked.len()],
-            kmin: vec![f32::INFINITY; np],
-            kmax: vec![f32::NEG_INFINITY; np],
-            crit: vec![0; np],
+            krange: vec![KRANGE0; np],
+            crit: vec![[0.0; H]; np],
         })
     }
 
@@ -306,8 +313,11 @@ impl Fast {
                 }
             }
             self.ef[i] = ef;
-            self.kmin[i] = mn(self.kmin[i], reduce(key, mn));
-            self.kmax[i] = mx(self.kmax[i], reduce(key, mx));
+            let kr = &mut self.krange[i];
+            for j in 0..H {
+                kr[0][j] = mn(kr[0][j], mn(key[j], key[j + H]));
+                kr[1][j] = mx(kr[1][j], mx(key[j], key[j + H]));
+            }
             if self.slot[i] != u32::MAX {
                 self.keys[self.slot[i] as usize] = key;
             }
@@ -319,15 +329,17 @@ impl Fast {
     #[inline(always)]
     fn backward(&mut self, b: &Batch, pfin: &[f32; L], lanes: usize) {
         let cf = self.crit_float;
-        let mut valid = [0u32; L];
-        valid[..lanes].fill(1);
+        // 1 for the batch's iterations, 0 past the end; counts are kept in `f32` (exact below
+        // 2^24) so the whole lane loop is one vector type.
+        let mut valid = [0f32; L];
+        valid[..lanes].fill(1.0);
         for i in (0..self.order.len()).rev() {
             let d = &b.dur[self.order[i] as usize];
             let (a0, a1) = (self.succ_off[i] as usize, self.succ_off[i + 1] as usize);
             let mut l = if a0 == a1 { *pfin } else { [f32::INFINITY; L] };
             if self.plain {
                 for k in a0..a1 {
-                    let lsq = &self.ls[self.succ_pos[k] as usize];
+                    let lsq = &self.ef[self.succ_pos[k] as usize];
                     for j in 0..L {
                         l[j] = mn(l[j], lsq[j]);
                     }
@@ -335,7 +347,7 @@ impl Fast {
             } else {
                 for k in a0..a1 {
                     let q = self.succ_pos[k] as usize;
-                    let lsq = &self.ls[q];
+                    let lsq = &self.ef[q];
                     let dq = &b.dur[self.order[q] as usize];
                     let lag = self.succ_lag[k];
                     let kind = self.succ_kind[k];
@@ -363,28 +375,18 @@ impl Fast {
             }
             let ef = &self.ef[i];
             let mut ls = [0f32; L];
-            let mut c = [0u32; L];
+            let mut c = [0f32; L];
             for j in 0..L {
-                c[j] = u32::from(l[j] - ef[j] <= cf) & valid[j];
+                c[j] = if l[j] - ef[j] <= cf { valid[j] } else { 0.0 };
                 ls[j] = l[j] - d[j];
             }
-            self.crit[i] += reduce(c, |a, b| a + b);
-            self.ls[i] = ls;
+            let cr = &mut self.crit[i];
+            for j in 0..H {
+                cr[j] += c[j] + c[j + H];
+            }
+            self.ef[i] = ls;
         }
     }
-}
-
-/// `op` over the lanes in a fixed pairwise order (a few vector instructions).
-#[inline(always)]
-fn reduce<T: Copy>(mut v: [T; L], op: impl Fn(T, T) -> T) -> T {
-    let mut h = L / 2;
-    while h > 0 {
-        for j in 0..h {
-            v[j] = op(v[j], v[j + h]);
-        }
-        h /= 2;
-    }
-    v[0]
 }
 
 fn kind(k: LinkType) -> u8 {
@@ -439,14 +441,15 @@ impl IterKernel for Fast {
     fn drain(&mut self, acc: &mut TaskAcc) {
         for i in 0..self.order.len() {
             let t = self.order[i] as usize;
-            acc.crit[t] = self.crit[i];
-            if self.kmin[i].is_finite() {
-                acc.fmin[t] = self.key_clock(self.kmin[i]);
-                acc.fmax[t] = self.key_clock(self.kmax[i]);
+            acc.crit[t] = self.crit[i].iter().map(|&c| c as u32).sum();
+            let [lo, hi] = self.krange[i];
+            let (lo, hi) = (lo.into_iter().fold(f32::INFINITY, mn), hi.into_iter().fold(f32::NEG_INFINITY, mx));
+            if lo.is_finite() {
+                acc.fmin[t] = self.key_clock(lo);
+                acc.fmax[t] = self.key_clock(hi);
             }
-            self.crit[i] = 0;
-            self.kmin[i] = f32::INFINITY;
-            self.kmax[i] = f32::NEG_INFINITY;
+            self.crit[i] = [0.0; H];
+            self.krange[i] = KRANGE0;
         }
     }
 }

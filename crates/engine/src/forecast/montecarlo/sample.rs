@@ -247,15 +247,7 @@ impl Draw {
                     out[j] = whole(lo + span * u[j]);
                 }
             }
-            Draw::Triangular { lo, span, c, sc, s1c } => {
-                for j in 0..L {
-                    // One square root per draw: the branch picks its argument and its sign.
-                    let low = u[j] < c;
-                    let r = (if low { u[j] * sc } else { (1.0 - u[j]) * s1c }).sqrt();
-                    let q = if low { r } else { 1.0 - r };
-                    out[j] = whole(lo + span * q);
-                }
-            }
+            Draw::Triangular { lo, span, c, sc, s1c } => triangular(lo, span, c, sc, s1c, u, out),
             Draw::Pert { lo, span, table } => {
                 let tab = &tables.pert[table as usize];
                 for j in 0..L {
@@ -300,6 +292,31 @@ impl Draw {
             Draw::LogNormal { hi, .. } => rint((hi as f32).clamp(0.0, MAX_DRAW)),
         }
     }
+}
+
+/// Triangular quantities for uniforms `u` (see [`Draw::Triangular`]).
+#[inline(always)]
+fn triangular(lo: f32, span: f32, c: f32, sc: f32, s1c: f32, u: &[f32; L], out: &mut [f32; L]) {
+    for j in 0..L {
+        // One square root per draw: the branch picks its argument and its sign.
+        let low = u[j] < c;
+        let r = (if low { u[j] * sc } else { (1.0 - u[j]) * s1c }).sqrt();
+        let q = if low { r } else { 1.0 - r };
+        out[j] = whole(lo + span * q);
+    }
+}
+
+/// A task drawn from a plain triangular (no correlation group, risk or progress): the common case,
+/// sampled in one tight loop.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Tri {
+    t: u32,
+    stream: Stream,
+    lo: f32,
+    span: f32,
+    c: f32,
+    sc: f32,
+    s1c: f32,
 }
 
 /// PERT inverse-CDF tables, one per distinct mode position.
@@ -400,6 +417,10 @@ pub(super) struct Model {
     pub cost_fixed: f64,
     pub cost_rate: Vec<(u32, f64)>,
     pub has_cost: bool,
+    /// Tasks drawn from a plain triangular, and the other tasks the sampler writes (set by
+    /// [`Model::split`]).
+    pub tri: Vec<Tri>,
+    pub rest: Vec<u32>,
 }
 
 /// A risk event compiled.
@@ -426,6 +447,25 @@ pub(super) struct Batch {
 }
 
 impl Model {
+    /// Sorts the tasks into [`Model::tri`] and [`Model::rest`]; call once the model is built.
+    pub(super) fn split(&mut self) {
+        self.tri.clear();
+        self.rest.clear();
+        for (t, draw) in self.draws.iter().enumerate() {
+            let has_risk = self.risk_off[t] != self.risk_off[t + 1];
+            match *draw {
+                Some(Draw::Triangular { lo, span, c, sc, s1c })
+                    if !has_risk && self.done[t] == 0.0 && self.group_of[t] == u32::MAX =>
+                {
+                    self.tri.push(Tri { t: t as u32, stream: self.streams[t], lo, span, c, sc, s1c });
+                }
+                Some(_) => self.rest.push(t as u32),
+                None if has_risk => self.rest.push(t as u32),
+                None => {}
+            }
+        }
+    }
+
     /// An empty batch sized for this model.
     pub(super) fn batch(&self) -> Batch {
         Batch {
@@ -513,14 +553,16 @@ impl Model {
                 cost[j] += rm.cost * f64::from(occ[j]);
             }
         }
-        for (t, draw) in self.draws.iter().enumerate() {
+        for x in &self.tri {
+            x.stream.lanes(base, &mut u);
+            triangular(x.lo, x.span, x.c, x.sc, x.s1c, &u, &mut b.dur[x.t as usize]);
+        }
+        for &t in &self.rest {
+            let t = t as usize;
             let has_risk = self.risk_off[t] != self.risk_off[t + 1];
-            let Some(draw) = draw else {
-                if has_risk {
-                    b.dur[t] = [self.planned[t]; L];
-                } else {
-                    continue;
-                }
+            let Some(draw) = &self.draws[t] else {
+                // Not drawn, but delayed by a risk.
+                b.dur[t] = [self.planned[t]; L];
                 self.add_risks(t, b);
                 continue;
             };

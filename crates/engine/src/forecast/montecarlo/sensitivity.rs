@@ -154,8 +154,16 @@ impl Wide for Chunk<'_> {
         let mut u = [0f32; L];
         for (i, &t) in varying.iter().enumerate() {
             let (mut x1, mut x2, mut xr) = ([0f32; L], [0f32; L], [0f32; L]);
+            let grouped = m.group_of[t] != u32::MAX;
             for bi in 0..nb {
-                m.task_uniforms(t, c0 + (bi * L) as u32, &gsum[bi], &mut u);
+                let base = c0 + (bi * L) as u32;
+                if grouped {
+                    m.task_uniforms(t, base, &gsum[bi], &mut u);
+                } else {
+                    // The uniform itself (what `task_uniforms` gives without a group), kept apart
+                    // from the copula so the sums stay in registers.
+                    m.streams[t].lanes(base, &mut u);
+                }
                 for j in 0..L {
                     let x = (u[j] - 0.5) * w[bi][j];
                     x1[j] += x;
