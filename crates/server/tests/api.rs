@@ -846,6 +846,52 @@ async fn dependency_register(h: Harness) {
     assert_eq!(spare["assessment"]["on_critical_path"], false);
     // Those on a critical path come first, the one with room last.
     assert_eq!(rows[2]["dependency"]["title"], "Data for training");
+
+    // The integrated schedule: SUP and DEP as one network. Go-live (end of March) is later than
+    // DEP would reach Integrate alone (early March), so the link drives Integrate to Go-live.
+    let net = h.call(Role::Viewer, Method::GET, "/api/v1/integrated-schedule", None, None).await;
+    assert_eq!(net.status, StatusCode::OK, "{}", net.body);
+    assert!(net.body["error"].is_null(), "{:#}", net.body);
+    let links = net.body["links"].as_array().unwrap();
+    assert_eq!(links.len(), 1, "{:#}", net.body);
+    let link = &links[0];
+    assert_eq!(link["title"], "Live API");
+    assert_eq!(link["delivers"], sup_task["early_finish"], "the supplier has no predecessor, so it does not move");
+    assert_eq!(link["start_alone"], dep_task["early_start"]);
+    assert!(t(&sup_task["early_finish"]) > t(&dep_task["early_start"]), "the test plans must make the link drive");
+    assert!(t(&link["start"]) >= t(&link["delivers"]), "{link:#}");
+    assert_eq!(link["driving"], true, "{link:#}");
+    assert_eq!(link["float_days"], 0.0);
+    let delay = (t(&link["start"]) - t(&dep_task["early_start"])).num_minutes() as f64 / 1440.0;
+    assert!(delay > 0.0 && (link["delay_days"].as_f64().unwrap() - delay).abs() < 1e-9, "{link:#}");
+    let projects = net.body["projects"].as_array().unwrap();
+    assert_eq!(projects.len(), 2, "{projects:#?}");
+    let dep_row = projects.iter().find(|p| p["project_id"] == dep.as_str()).unwrap();
+    assert_eq!(dep_row["driven_by"], json!(["Live API"]));
+    for p in projects {
+        assert!(t(&p["finish"]) >= t(&p["finish_alone"]), "{p:#}");
+    }
+    // The milestone-only dependencies have no schedules on either side: left out, with why.
+    let left_out = net.body["left_out"].as_array().unwrap();
+    assert_eq!(left_out.len(), 2, "{left_out:#?}");
+    assert!(left_out.iter().all(|w| w.as_str().unwrap().contains("no schedule")), "{left_out:#?}");
+
+    // A dependency back from DEP's Integrate to SUP's Go-live closes a loop: reported, naming
+    // the tasks of both projects, not a server error.
+    let r = h
+        .call(
+            Role::Contributor,
+            Method::POST,
+            "/api/v1/dependencies",
+            Some(dependency("Loop back", &sup, &id(&go_live), &dep, &id(&integrate))),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let net = h.call(Role::Viewer, Method::GET, "/api/v1/integrated-schedule", None, None).await;
+    assert_eq!(net.status, StatusCode::OK, "{}", net.body);
+    let error = net.body["error"].as_str().unwrap_or_default();
+    assert!(error.contains("loop") && error.contains("SUP/") && error.contains("DEP/"), "{:#}", net.body);
 }
 
 #[tokio::test]

@@ -183,6 +183,14 @@ pub async fn get_dependency_register(
     Ok(Json(state.app.dependency_register(&actor).await?))
 }
 
+/// `GET /api/v1/integrated-schedule`
+pub async fn get_integrated_schedule(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<keel_app::dependencies::IntegratedSchedule>, ApiError> {
+    Ok(Json(state.app.integrated_schedule(&actor).await?))
+}
+
 /// `GET /api/v1/risks/heatmap.svg`
 pub async fn get_heat_map(
     State(state): State<AppState>,

@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/forecasts", get(forecasts::list_portfolio_forecasts))
         .route("/risks/exposure", get(forecasts::get_risk_exposure))
         .route("/dependency-register", get(forecasts::get_dependency_register))
+        .route("/integrated-schedule", get(forecasts::get_integrated_schedule))
         .route("/risks/heatmap.svg", get(forecasts::get_heat_map))
         .route("/reports", get(reports::list).post(reports::generate))
         .route("/reports/preview", get(reports::preview))

@@ -440,6 +440,8 @@ struct PortfolioPage {
     currency: String,
     /// The cross-project dependency register, those on a critical path first.
     deps: Vec<keel_app::dependencies::DependencyRegisterRow>,
+    /// Linked projects scheduled as one network.
+    integrated: keel_app::dependencies::IntegratedSchedule,
 }
 
 impl PortfolioPage {
@@ -511,8 +513,12 @@ pub async fn portfolio_page(State(state): State<AppState>, UiSession(s): UiSessi
         Ok(r) => r,
         Err(e) => return error_page(Some(chrome), e),
     };
+    let integrated = match state.app.integrated_schedule(&s.actor).await {
+        Ok(r) => r,
+        Err(e) => return error_page(Some(chrome), e),
+    };
     let heat_map = forecast_charts::heat_map(&risk.heat_map);
-    render(&PortfolioPage { chrome: Some(chrome), rows, risk, heat_map, currency, deps })
+    render(&PortfolioPage { chrome: Some(chrome), rows, risk, heat_map, currency, deps, integrated })
 }
 
 /// `POST /projects/{id}/forecast/delivery` (multipart: `_csrf`, `file`).
