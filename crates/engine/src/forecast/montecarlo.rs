@@ -130,6 +130,8 @@ fn check_estimate(e: &Estimate) -> Result<(), (&'static str, String)> {
 struct Prepared {
     model: Model,
     net: Network,
+    /// Finish of the deterministic schedule (the network as compiled, run once).
+    det_finish: chrono::NaiveDateTime,
     /// Tracked tasks: milestones first, then deadline tasks that are not milestones.
     tracked: Vec<u32>,
     milestones: usize,
@@ -160,7 +162,7 @@ fn prepare(schedule: &Schedule, input: &McInput) -> Result<Prepared, McError> {
         });
     }
     let mut net = Network::compile(schedule)?;
-    net.run()?;
+    let det_finish = net.run()?.finish;
     let n = schedule.tasks.len();
     let s = &net.s;
     let in_net: Vec<bool> = (0..n).map(|t| matches!(s.role[t], Role::Task | Role::Manual)).collect();
@@ -356,7 +358,7 @@ fn prepare(schedule: &Schedule, input: &McInput) -> Result<Prepared, McError> {
         rest: Vec::new(),
     };
     model.split();
-    Ok(Prepared { model, net, tracked, milestones, defaulted, in_net })
+    Ok(Prepared { model, net, det_finish, tracked, milestones, defaulted, in_net })
 }
 
 /// Runs `count` iterations from `start` in chunks on the current rayon pool.
@@ -475,13 +477,12 @@ fn drive(
     kernel: Kernel,
 ) -> Result<McResult, McError> {
     let n = schedule.tasks.len();
-    let mut net = p.net.clone();
-    let det = net.result()?;
+    let mut cals = p.net.cals.clone();
     let pstart = schedule.projects.iter().map(|x| to_clock(x.start)).min().unwrap_or(0);
     let pcal = schedule.projects.first().map_or(0, |x| x.calendar);
     let per_day = f64::from(schedule.options.minutes_per_day.max(1));
     let mut days_of = |c: i64| -> f64 {
-        let cal = net.cals.get_mut(pcal);
+        let cal = cals.get_mut(pcal);
         (cal.ordinal(c) - cal.ordinal(pstart)) as f64 / per_day
     };
     // Iterate, in rounds when checking convergence.
@@ -526,7 +527,7 @@ fn drive(
     let finish_dist = date_distribution(&finish, bins);
     let dur_days: Vec<f64> = finish.iter().map(|&c| days_of(c)).collect();
     let duration_days = value_stats(&dur_days);
-    let det_clock = to_clock(det.finish);
+    let det_clock = to_clock(p.det_finish);
     let p_meet_deterministic = finish.iter().filter(|&&c| c <= det_clock).count() as f64 / nf;
     let baseline_finish =
         schedule.tasks.iter().filter_map(|t| t.baselines.iter().find(|b| b.number == 0).and_then(|b| b.finish)).max();
@@ -569,29 +570,44 @@ fn drive(
             defaulted,
         });
     }
-    let mut tornado: Vec<TornadoEntry> = Vec::new();
+    // The 20 strongest drivers (ties keep tasks before risks, in index order); labels are
+    // formatted for those 20 only.
+    let mut drivers: Vec<(Driver, f64, Option<f64>)> = Vec::new();
     for t in 0..n {
         if let Some(c) = sens.task[t] {
-            tornado.push(TornadoEntry {
-                driver: Driver::Task { task: t },
-                label: label(&schedule.tasks[t]),
-                correlation: c,
-                finish_delta_days: None,
-            });
+            drivers.push((Driver::Task { task: t }, c, None));
         }
     }
-    for (r, risk) in input.risks.iter().enumerate() {
+    for r in 0..input.risks.len() {
         if let Some(c) = sens.risk[r] {
-            tornado.push(TornadoEntry {
-                driver: Driver::Risk { risk: r },
-                label: format!("{} {}", risk.key, risk.name).trim().to_string(),
-                correlation: c,
-                finish_delta_days: sens.risk_delta[r],
-            });
+            drivers.push((Driver::Risk { risk: r }, c, sens.risk_delta[r]));
         }
     }
-    tornado.sort_by(|a, b| b.correlation.abs().total_cmp(&a.correlation.abs()));
-    tornado.truncate(20);
+    // Strongest first, ties in push order: selecting the top 20 then sorting them gives what a
+    // stable sort of the whole list would.
+    let cmp = |&a: &usize, &b: &usize| drivers[b].1.abs().total_cmp(&drivers[a].1.abs()).then(a.cmp(&b));
+    let mut top: Vec<usize> = (0..drivers.len()).collect();
+    if top.len() > 20 {
+        top.select_nth_unstable_by(19, cmp);
+        top.truncate(20);
+    }
+    top.sort_by(cmp);
+    let tornado: Vec<TornadoEntry> = top
+        .into_iter()
+        .map(|i| drivers[i])
+        .map(|(driver, correlation, finish_delta_days)| TornadoEntry {
+            driver,
+            label: match driver {
+                Driver::Task { task } => label(&schedule.tasks[task]),
+                Driver::Risk { risk } => {
+                    let r = &input.risks[risk];
+                    format!("{} {}", r.key, r.name).trim().to_string()
+                }
+            },
+            correlation,
+            finish_delta_days,
+        })
+        .collect();
     let cost = p.model.has_cost.then(|| value_stats(&cost.iter().map(|c| c.round()).collect::<Vec<_>>()));
     Ok(McResult {
         engine_version: crate::forecast::ENGINE_VERSION.to_string(),
@@ -600,7 +616,7 @@ fn drive(
         requested_iterations: input.iterations,
         converged,
         kernel,
-        deterministic_finish: det.finish,
+        deterministic_finish: p.det_finish,
         p_meet_deterministic,
         finish: finish_dist,
         duration_days,

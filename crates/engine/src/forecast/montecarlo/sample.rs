@@ -92,28 +92,32 @@ impl Stream {
         Stream { k1: z as u32, k2: (z >> 32) as u32 }
     }
 
-    /// The uniform of iteration `i`, in (0, 1) with 24 random bits: `lowbias32` (two
-    /// multiply-xorshift rounds, a full-avalanche bijection) of the iteration offset by the
-    /// stream's key. Two streams are the same sequence shifted by the difference of their random
+    /// Uniforms of iterations `base..base + L`. Iteration `i`'s is in (0, 1) with 24 random bits:
+    /// `lowbias32` (two multiply-xorshift rounds, a full-avalanche bijection) of the iteration
+    /// offset by the stream's key. Two streams are the same sequence shifted by the difference of their random
     /// 32-bit keys, so at one iteration their values are as unrelated as the sequence's values far
     /// apart.
     #[inline(always)]
-    pub(super) fn at(self, i: u32) -> f32 {
-        let mut x = i.wrapping_add(self.k1) ^ self.k2;
-        x ^= x >> 16;
-        x = x.wrapping_mul(0x7feb_352d);
-        x ^= x >> 15;
-        x = x.wrapping_mul(0x846c_a68b);
-        x ^= x >> 16;
-        // Below 2^24: a signed conversion (one instruction) is exact.
-        ((x >> 8) as i32 as f32 + 0.5) * (1.0 / 16_777_216.0)
-    }
-
-    /// Uniforms of iterations `base..base + L`.
-    #[inline(always)]
     pub(super) fn lanes(self, base: u32, out: &mut [f32; L]) {
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = self.at(base.wrapping_add(j as u32));
+        // One broadcast plus a constant lane offset, so the index vector is a single add.
+        const IOTA: [u32; L] = {
+            let mut a = [0u32; L];
+            let mut j = 0;
+            while j < L {
+                a[j] = j as u32;
+                j += 1;
+            }
+            a
+        };
+        let b = base.wrapping_add(self.k1);
+        for j in 0..L {
+            let mut x = b.wrapping_add(IOTA[j]) ^ self.k2;
+            x ^= x >> 16;
+            x = x.wrapping_mul(0x7feb_352d);
+            x ^= x >> 15;
+            x = x.wrapping_mul(0x846c_a68b);
+            x ^= x >> 16;
+            out[j] = ((x >> 8) as i32 as f32 + 0.5) * (1.0 / 16_777_216.0);
         }
     }
 }

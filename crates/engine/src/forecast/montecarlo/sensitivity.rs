@@ -154,21 +154,26 @@ impl Wide for Chunk<'_> {
         let mut u = [0f32; L];
         for (i, &t) in varying.iter().enumerate() {
             let (mut x1, mut x2, mut xr) = ([0f32; L], [0f32; L], [0f32; L]);
-            let grouped = m.group_of[t] != u32::MAX;
-            for bi in 0..nb {
-                let base = c0 + (bi * L) as u32;
-                if grouped {
-                    m.task_uniforms(t, base, &gsum[bi], &mut u);
-                } else {
-                    // The uniform itself (what `task_uniforms` gives without a group), kept apart
-                    // from the copula so the sums stay in registers.
-                    m.streams[t].lanes(base, &mut u);
-                }
+            let mut add = |u: &[f32; L], bi: usize| {
                 for j in 0..L {
                     let x = (u[j] - 0.5) * w[bi][j];
                     x1[j] += x;
                     x2[j] += x * x;
                     xr[j] += x * rl[bi][j];
+                }
+            };
+            if m.group_of[t] != u32::MAX {
+                for bi in 0..nb {
+                    m.task_uniforms(t, c0 + (bi * L) as u32, &gsum[bi], &mut u);
+                    add(&u, bi);
+                }
+            } else {
+                // The uniform itself (what `task_uniforms` gives without a group), in a loop of
+                // its own so the sums stay in registers.
+                let st = m.streams[t];
+                for bi in 0..nb {
+                    st.lanes(c0 + (bi * L) as u32, &mut u);
+                    add(&u, bi);
                 }
             }
             a.su[i] = f64::from(hsum(x1));
