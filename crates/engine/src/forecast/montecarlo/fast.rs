@@ -19,7 +19,9 @@ use crate::schedule::{LinkType, Mode};
 use super::sample::{Batch, L, Model, Wide, mn, mx, wide};
 use super::{IterKernel, McError, TaskAcc};
 
-/// Half a lane batch: the width the per-position accumulators are folded to.
+/// Half a lane batch: the width the per-position accumulators are folded to (lane `j` holds lanes
+/// `j` and `j + H`). (Folding to a quarter saves memory but costs more instructions than it saves
+/// in cache misses on a 10k network.)
 const H: usize = L / 2;
 /// An empty finish range.
 const KRANGE0: [[f32; H]; 2] = [[f32::INFINITY; H], [f32::NEG_INFINITY; H]];
@@ -67,8 +69,8 @@ pub(super) struct Fast {
     /// the passes touch two arrays per batch instead of three and stay in L2.
     ef: Vec<[f32; L]>,
     keys: Vec<[f32; L]>,
-    /// Per position: smallest and largest finish key seen, folded to `H` lanes (lane `j` holds
-    /// lanes `j` and `j + H`): a vertical min/max per batch instead of a horizontal reduction.
+    /// Per position: smallest and largest finish key seen, folded to `H` lanes: a vertical
+    /// min/max per batch instead of a horizontal reduction.
     krange: Vec<[[f32; H]; 2]>,
     /// Per position: critical iterations, folded to `H` lanes the same way.
     crit: Vec<[f32; H]>,
@@ -226,9 +228,16 @@ impl Fast {
     #[inline(always)]
     fn forward(&mut self, b: &Batch) -> [f32; L] {
         let mut wmax = [f32::NEG_INFINITY; L];
-        for i in 0..self.order.len() {
-            let d = &b.dur[self.order[i] as usize];
-            let (a0, a1) = (self.pred_off[i] as usize, self.pred_off[i + 1] as usize);
+        let np = self.order.len();
+        // Sliced to the positions so the compiler can drop the bounds checks on `i`.
+        let (order, pred_off, zero, slot) =
+            (&self.order[..np], &self.pred_off[..np + 1], &self.zero[..np], &self.slot[..np]);
+        // On plain links the early start is the latest predecessor finish, never below 0: only
+        // a data date after the start can raise it.
+        let raise = !self.ms && self.pdata > 0.0;
+        for i in 0..np {
+            let d = &b.dur[order[i] as usize];
+            let (a0, a1) = (pred_off[i] as usize, pred_off[i + 1] as usize);
             let mut e = [0f32; L];
             let mut side = [false; L];
             if a0 == a1 {
@@ -237,18 +246,18 @@ impl Fast {
                         *x = mx(*x, self.pdata);
                     }
                 }
-            } else if self.plain && !self.zero[i] {
+            } else if self.plain && !zero[i] {
                 let mut lg = [f32::NEG_INFINITY; L];
-                for k in a0..a1 {
-                    let efp = &self.ef[self.pred_pos[k] as usize];
+                for &p in &self.pred_pos[a0..a1] {
+                    let efp = &self.ef[p as usize];
                     for j in 0..L {
                         lg[j] = mx(lg[j], efp[j]);
                     }
                 }
                 e = lg;
-                if !self.ms {
+                if raise {
                     for x in e.iter_mut() {
-                        *x = mx(mx(*x, 0.0), self.pdata);
+                        *x = mx(*x, self.pdata);
                     }
                 }
             } else {
@@ -305,7 +314,7 @@ impl Fast {
                 key[j] = 2.0 * ef[j];
                 wmax[j] = mx(wmax[j], ef[j]);
             }
-            if self.zero[i] {
+            if zero[i] {
                 for j in 0..L {
                     if d[j] == 0.0 && !side[j] {
                         key[j] += 1.0;
@@ -318,8 +327,8 @@ impl Fast {
                 kr[0][j] = mn(kr[0][j], mn(key[j], key[j + H]));
                 kr[1][j] = mx(kr[1][j], mx(key[j], key[j + H]));
             }
-            if self.slot[i] != u32::MAX {
-                self.keys[self.slot[i] as usize] = key;
+            if slot[i] != u32::MAX {
+                self.keys[slot[i] as usize] = key;
             }
         }
         wmax
@@ -333,13 +342,17 @@ impl Fast {
         // 2^24) so the whole lane loop is one vector type.
         let mut valid = [0f32; L];
         valid[..lanes].fill(1.0);
-        for i in (0..self.order.len()).rev() {
-            let d = &b.dur[self.order[i] as usize];
-            let (a0, a1) = (self.succ_off[i] as usize, self.succ_off[i + 1] as usize);
+        let np = self.order.len();
+        let (order, succ_off, deadline) = (&self.order[..np], &self.succ_off[..np + 1], &self.deadline[..np]);
+        for i in (0..np).rev() {
+            let d = &b.dur[order[i] as usize];
+            let (a0, a1) = (succ_off[i] as usize, succ_off[i + 1] as usize);
             let mut l = if a0 == a1 { *pfin } else { [f32::INFINITY; L] };
             if self.plain {
-                for k in a0..a1 {
-                    let lsq = &self.ef[self.succ_pos[k] as usize];
+                // Plain links with durations >= 0: no late finish exceeds the project finish, so
+                // MS Project's cap below is a no-op here.
+                for &q in &self.succ_pos[a0..a1] {
+                    let lsq = &self.ef[q as usize];
                     for j in 0..L {
                         l[j] = mn(l[j], lsq[j]);
                     }
@@ -362,12 +375,12 @@ impl Fast {
                     }
                 }
             }
-            if self.ms {
+            if self.ms && !self.plain {
                 for j in 0..L {
                     l[j] = mn(l[j], pfin[j]);
                 }
             }
-            let dl = self.deadline[i];
+            let dl = deadline[i];
             if dl != f32::INFINITY {
                 for x in l.iter_mut() {
                     *x = mn(*x, dl);
