@@ -91,6 +91,11 @@ trait IterKernel: Send {
     ) -> Result<(), McError>;
     /// Moves the accumulators into `acc` (fresh from [`TaskAcc::new`]) and resets them.
     fn drain(&mut self, acc: &mut TaskAcc);
+    /// Whether the kernel draws the plain triangular tasks ([`Model::tri`]) itself, in its
+    /// forward pass, so the sampler skips them.
+    fn fuses_tri(&self) -> bool {
+        false
+    }
 }
 
 /// Output of one chunk.
@@ -373,7 +378,12 @@ fn run_range(
     (0..nchunks)
         .into_par_iter()
         .map_init(
-            || (make(), p.model.batch()),
+            || {
+                let k = make();
+                let mut b = p.model.batch();
+                b.fused = k.fuses_tri();
+                (k, b)
+            },
             |(k, b), ci| {
                 let c0 = start + ci * CHUNK;
                 let c1 = (c0 + CHUNK).min(start + count);

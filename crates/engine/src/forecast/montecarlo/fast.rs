@@ -16,7 +16,7 @@ use crate::schedule::network::{
 };
 use crate::schedule::{LinkType, Mode};
 
-use super::sample::{Batch, L, Model, Wide, mn, mx, wide};
+use super::sample::{Batch, L, Model, Tri, Wide, mn, mx, wide};
 use super::{IterKernel, McError, TaskAcc};
 
 /// Half a lane batch: the width the per-position accumulators are folded to (lane `j` holds lanes
@@ -64,6 +64,12 @@ pub(super) struct Fast {
     deadline: Vec<f32>,
     /// Slot of each position among the tracked tasks, `u32::MAX` when not tracked.
     slot: Vec<u32>,
+    /// Plain triangular tasks the forward pass draws itself (the sampler skips them), and per
+    /// position the index of its entry, `u32::MAX` for the others (read from the batch).
+    tris: Vec<Tri>,
+    tri_at: Vec<u32>,
+    /// Per position: this batch's durations of the `tris` positions.
+    dur: Vec<[f32; L]>,
     /// Per position: the early finish after the forward pass, which the backward pass overwrites
     /// with the late start once it has read it (successors come later in topological order), so
     /// the passes touch two arrays per batch instead of three and stay in L2.
@@ -182,6 +188,22 @@ impl Fast {
             return None;
         }
         let np = s.order.len();
+        // Drawing in the forward pass saves writing and re-reading the durations; the cost of an
+        // iteration reads them in the sampler, so only without per-minute costs.
+        let (mut tris, mut tri_at) = (Vec::new(), vec![u32::MAX; np]);
+        if m.cost_rate.is_empty() {
+            for x in &m.tri {
+                let p = pos[x.t as usize];
+                if p == u32::MAX {
+                    // Not in the network (cannot happen for a drawn task): the sampler draws all.
+                    tris.clear();
+                    tri_at.fill(u32::MAX);
+                    break;
+                }
+                tri_at[p as usize] = tris.len() as u32;
+                tris.push(*x);
+            }
+        }
         let mut slot = vec![u32::MAX; np];
         for (i, &t) in tracked.iter().enumerate() {
             let p = pos[t as usize];
@@ -210,6 +232,9 @@ impl Fast {
             zero,
             deadline,
             slot,
+            tris,
+            tri_at,
+            dur: vec![[0.0; L]; np],
             ef: vec![[0.0; L]; np],
             keys: vec![[0.0; L]; tracked.len()],
             krange: vec![KRANGE0; np],
@@ -224,9 +249,16 @@ impl Fast {
         if k.rem_euclid(2) == 0 { self.cal.finish_clock(w) } else { self.cal.start_clock(w) }
     }
 
-    /// Forward pass; returns the latest early finish of each lane.
+    /// Durations at position `p` this batch.
     #[inline(always)]
-    fn forward(&mut self, b: &Batch) -> [f32; L] {
+    fn dur_at<'a>(&'a self, b: &'a Batch, p: usize) -> &'a [f32; L] {
+        if self.tri_at[p] != u32::MAX { &self.dur[p] } else { &b.dur[self.order[p] as usize] }
+    }
+
+    /// Forward pass over the first `lanes` iterations of the batch (the others repeat the first);
+    /// returns the latest early finish of each lane.
+    #[inline(always)]
+    fn forward(&mut self, b: &Batch, lanes: usize) -> [f32; L] {
         let mut wmax = [f32::NEG_INFINITY; L];
         let np = self.order.len();
         // Sliced to the positions so the compiler can drop the bounds checks on `i`.
@@ -236,7 +268,20 @@ impl Fast {
         // a data date after the start can raise it.
         let raise = !self.ms && self.pdata > 0.0;
         for i in 0..np {
-            let d = &b.dur[order[i] as usize];
+            let k = self.tri_at[i];
+            let d = if k != u32::MAX {
+                let mut d = [0f32; L];
+                self.tris[k as usize].draw(b.base, &mut d);
+                if lanes < L {
+                    let v = d[0];
+                    d[lanes..].fill(v);
+                }
+                self.dur[i] = d;
+                d
+            } else {
+                b.dur[order[i] as usize]
+            };
+            let d = &d;
             let (a0, a1) = (pred_off[i] as usize, pred_off[i + 1] as usize);
             let mut e = [0f32; L];
             let mut side = [false; L];
@@ -266,7 +311,7 @@ impl Fast {
                 for k in a0..a1 {
                     let p = self.pred_pos[k] as usize;
                     let efp = &self.ef[p];
-                    let dp = &b.dur[self.order[p] as usize];
+                    let dp = self.dur_at(b, p);
                     let lag = self.pred_lag[k];
                     let mut v = [0f32; L];
                     match self.pred_kind[k] {
@@ -343,9 +388,10 @@ impl Fast {
         let mut valid = [0f32; L];
         valid[..lanes].fill(1.0);
         let np = self.order.len();
-        let (order, succ_off, deadline) = (&self.order[..np], &self.succ_off[..np + 1], &self.deadline[..np]);
+        let (succ_off, deadline) = (&self.succ_off[..np + 1], &self.deadline[..np]);
         for i in (0..np).rev() {
-            let d = &b.dur[order[i] as usize];
+            let d = *self.dur_at(b, i);
+            let d = &d;
             let (a0, a1) = (succ_off[i] as usize, succ_off[i + 1] as usize);
             let mut l = if a0 == a1 { *pfin } else { [f32::INFINITY; L] };
             if self.plain {
@@ -361,7 +407,7 @@ impl Fast {
                 for k in a0..a1 {
                     let q = self.succ_pos[k] as usize;
                     let lsq = &self.ef[q];
-                    let dq = &b.dur[self.order[q] as usize];
+                    let dq = self.dur_at(b, q);
                     let lag = self.succ_lag[k];
                     let kind = self.succ_kind[k];
                     for j in 0..L {
@@ -419,12 +465,12 @@ impl IterKernel for Fast {
         finish: &mut [i64; L],
         tracked: &mut [[i64; L]],
     ) -> Result<(), McError> {
-        struct Fwd<'a>(&'a mut Fast, &'a Batch);
+        struct Fwd<'a>(&'a mut Fast, &'a Batch, usize);
         impl Wide for Fwd<'_> {
             type Out = [f32; L];
             #[inline(always)]
             fn run(self) -> [f32; L] {
-                self.0.forward(self.1)
+                self.0.forward(self.1, self.2)
             }
         }
         struct Bwd<'a>(&'a mut Fast, &'a Batch, &'a [f32; L], usize);
@@ -435,7 +481,7 @@ impl IterKernel for Fast {
                 self.0.backward(self.1, self.2, self.3);
             }
         }
-        let wmax = wide(Fwd(self, b));
+        let wmax = wide(Fwd(self, b, lanes));
         let mut pfin = [0f32; L];
         for j in 0..L {
             let c = self.cal.finish_clock(self.base + wmax[j] as i64);
@@ -449,6 +495,10 @@ impl IterKernel for Fast {
             }
         }
         Ok(())
+    }
+
+    fn fuses_tri(&self) -> bool {
+        !self.tris.is_empty()
     }
 
     fn drain(&mut self, acc: &mut TaskAcc) {

@@ -300,7 +300,7 @@ impl Draw {
 
 /// Triangular quantities for uniforms `u` (see [`Draw::Triangular`]).
 #[inline(always)]
-fn triangular(lo: f32, span: f32, c: f32, sc: f32, s1c: f32, u: &[f32; L], out: &mut [f32; L]) {
+pub(super) fn triangular(lo: f32, span: f32, c: f32, sc: f32, s1c: f32, u: &[f32; L], out: &mut [f32; L]) {
     for j in 0..L {
         // One square root per draw: the branch picks its argument and its sign.
         let low = u[j] < c;
@@ -314,13 +314,23 @@ fn triangular(lo: f32, span: f32, c: f32, sc: f32, s1c: f32, u: &[f32; L], out: 
 /// sampled in one tight loop.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Tri {
-    t: u32,
+    pub t: u32,
     stream: Stream,
     lo: f32,
     span: f32,
     c: f32,
     sc: f32,
     s1c: f32,
+}
+
+impl Tri {
+    /// The task's durations for iterations `base..base + L`.
+    #[inline(always)]
+    pub(super) fn draw(&self, base: u32, out: &mut [f32; L]) {
+        let mut u = [0f32; L];
+        self.stream.lanes(base, &mut u);
+        triangular(self.lo, self.span, self.c, self.sc, self.s1c, &u, out);
+    }
 }
 
 /// PERT inverse-CDF tables, one per distinct mode position.
@@ -448,6 +458,8 @@ pub(super) struct Batch {
     pub cost: [f64; L],
     /// Scratch: group sums of normals.
     gsum: Vec<[f64; L]>,
+    /// The kernel draws the [`Model::tri`] tasks itself (their rows of `dur` are not written).
+    pub fused: bool,
 }
 
 impl Model {
@@ -478,6 +490,7 @@ impl Model {
             risk: vec![[0.0; L]; self.risks.len()],
             cost: [0.0; L],
             gsum: vec![[0.0; L]; self.groups.len()],
+            fused: false,
         }
     }
 
@@ -557,9 +570,10 @@ impl Model {
                 cost[j] += rm.cost * f64::from(occ[j]);
             }
         }
-        for x in &self.tri {
-            x.stream.lanes(base, &mut u);
-            triangular(x.lo, x.span, x.c, x.sc, x.s1c, &u, &mut b.dur[x.t as usize]);
+        if !b.fused {
+            for x in &self.tri {
+                x.draw(base, &mut b.dur[x.t as usize]);
+            }
         }
         for &t in &self.rest {
             let t = t as usize;
