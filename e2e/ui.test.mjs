@@ -156,6 +156,10 @@ test("a PMO lead runs a project forecast, reads its distribution, drivers and re
   const rows = page.locator("#forecast-table tr.forecast-row");
   assert.ok((await rows.count()) >= 1, "at least one project has a forecast");
   assert.ok((await page.locator("#heat-map rect").count()) === 25, "a 5 x 5 heat map");
+  // The demo links scheduled projects: they are computed as one network, and one supplier drives.
+  assert.ok((await page.locator("#integrated-projects tr.integrated-project").count()) >= 2, "linked projects in one network");
+  assert.ok((await page.locator("#integrated-links tr.integrated-link strong.critical-flag").count()) >= 1, "a dependency drives");
+  assert.match(await page.locator("#integrated-projects tr.late").first().textContent(), /Shared platform release/);
   await page.screenshot({ path: join(OUT, "forecasts.png"), fullPage: false });
 
   // Open the riskiest project's forecast and run it again with a chosen seed.

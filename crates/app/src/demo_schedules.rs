@@ -3,11 +3,12 @@
 //! a user's upload takes.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
-use keel_domain::{ProjectFields, Record, WorkState};
+use keel_domain::{DependencyFields, DependencyState, MilestoneFields, ProjectFields, ProjectId, Record, WorkState};
 use keel_engine::schedule::{
     Baseline, Calendar, Duration, DurationUnit, Exception, Lag, Link, LinkType, Options, Origin, ProjectInfo, Schedule,
     Task, TaskKind, WorkingTime, schedule,
 };
+use keel_store::Value;
 
 use crate::{Actor, App, AppError};
 
@@ -194,6 +195,7 @@ impl App {
         count: usize,
     ) -> Result<usize, AppError> {
         let mut n = 0;
+        let mut scheduled = Vec::new();
         for p in projects.iter().filter(|p| p.fields.state == WorkState::Active && p.fields.planned_start.is_some()) {
             if n == count {
                 break;
@@ -203,9 +205,73 @@ impl App {
                 .map_err(|e| AppError::Internal(format!("demo plan: {e}")))?;
             let name = format!("{} plan.xml", p.fields.code);
             self.import_schedule(actor, p.id, &name, xml, Some("mspdi".into())).await?;
+            scheduled.push(p);
             n += 1;
         }
+        self.link_demo_schedules(actor, &scheduled).await?;
         Ok(n)
+    }
+
+    /// Two dependencies between scheduled demo projects, on milestones their plans fed, so the
+    /// integrated schedule has something to show: the pair of milestones where the supplier's
+    /// comes latest against the dependent's (not yet reached) one, a driving link when the
+    /// supplier is later, and the pair where it comes earliest, a link with room.
+    async fn link_demo_schedules(&self, actor: &Actor, scheduled: &[&Record<ProjectFields>]) -> Result<(), AppError> {
+        // (project, milestone name, early finish, early start if not yet started).
+        let mut ends: Vec<(usize, String, NaiveDateTime, Option<NaiveDateTime>)> = Vec::new();
+        for (k, p) in scheduled.iter().enumerate() {
+            let v = self.schedule_version(actor, p.id, None).await?;
+            let (tasks, results) = (&v.analysis.schedule.tasks, &v.analysis.result.tasks);
+            for (t, r) in tasks.iter().zip(results) {
+                if t.kind == TaskKind::Milestone || (t.duration.minutes == 0 && !t.is_summary_like()) {
+                    ends.push((k, t.name.clone(), r.early_finish, t.actual_start.is_none().then_some(r.early_start)));
+                }
+            }
+        }
+        let mut pairs: Vec<(chrono::TimeDelta, usize, usize)> = Vec::new();
+        for (i, (sp, _, delivers, _)) in ends.iter().enumerate() {
+            for (j, (dp, _, _, needs)) in ends.iter().enumerate() {
+                if let (true, Some(needs)) = (sp != dp, needs) {
+                    pairs.push((*delivers - *needs, i, j));
+                }
+            }
+        }
+        pairs.sort();
+        let chosen: Vec<_> = match (pairs.first(), pairs.last()) {
+            (Some(&lo), Some(&hi)) if (lo.1, lo.2) != (hi.1, hi.2) => vec![hi, lo],
+            (_, Some(&hi)) => vec![hi],
+            _ => vec![],
+        };
+        let milestone = |p: ProjectId, name: String| async move {
+            let all =
+                self.records::<MilestoneFields>().all_where(actor, "project_id", Value::text(p.to_string())).await?;
+            Ok::<_, AppError>(all.into_iter().find(|m| m.fields.name == name).map(|m| m.id))
+        };
+        for (_, i, j) in chosen {
+            let ((sp, delivers, ..), (dp, needs, ..)) = (&ends[i], &ends[j]);
+            let (sup, dep) = (scheduled[*sp], scheduled[*dp]);
+            let fields = DependencyFields {
+                project_id: dep.id,
+                milestone_id: milestone(dep.id, needs.clone()).await?,
+                supplier_project_id: sup.id,
+                supplier_milestone_id: milestone(sup.id, delivers.clone()).await?,
+                title: format!("Shared platform release from {}", sup.fields.name),
+                description: format!(
+                    "{} {} needs {} {}'s platform release ({}) before '{}'.",
+                    dep.fields.code,
+                    dep.fields.name,
+                    sup.fields.code,
+                    sup.fields.name,
+                    delivers.to_lowercase(),
+                    needs.to_lowercase()
+                ),
+                owner: dep.fields.manager.clone(),
+                needed_by: None,
+                state: DependencyState::Open,
+            };
+            self.records::<DependencyFields>().create(actor, fields).await?;
+        }
+        Ok(())
     }
 }
 

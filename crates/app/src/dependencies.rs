@@ -193,6 +193,8 @@ pub struct IntegratedLink {
     pub float_days: Option<f64>,
     /// Whether the supplier's date moves the receiving task (no free float and it starts later than alone).
     pub driving: bool,
+    /// The receiving task has already started (it has an actual start), so no delivery can move it.
+    pub started: bool,
 }
 
 /// Every project linked by dependencies, scheduled as one network from each project's latest
@@ -336,6 +338,8 @@ impl App {
             let r_pred = &result.tasks[combined.task(s_part, st)];
             let minutes_per_day = f64::from(versions[d_part].analysis.schedule.options.minutes_per_day.max(1));
             let delay = r_succ.early_start - alone.early_start;
+            let started = versions[d_part].analysis.schedule.tasks[dt].actual_start.is_some();
+            let float = if started { None } else { float[i] };
             out.links.push(IntegratedLink {
                 dependency_id: d.id,
                 title: d.fields.title.clone(),
@@ -347,8 +351,9 @@ impl App {
                 start_alone: alone.early_start,
                 start: r_succ.early_start,
                 delay_days: days(delay).max(0.0),
-                float_days: float[i].map(|m| m as f64 / minutes_per_day),
-                driving: float[i] == Some(0) && delay > chrono::Duration::zero(),
+                float_days: float.map(|m| m as f64 / minutes_per_day),
+                driving: float == Some(0) && delay > chrono::Duration::zero(),
+                started,
             });
         }
         for (k, &p) in part_ids.iter().enumerate() {

@@ -381,6 +381,12 @@ async fn run() -> Result<()> {
                 schedule::import(&app, &Actor::system(org.id), &file, &project, format).await?;
             }
             schedule::ScheduleCommand::Run { file, format, mode, json } => schedule::run(&file, format, mode, json)?,
+            schedule::ScheduleCommand::Integrated { json } => {
+                let app = open(&cfg).await?;
+                let org =
+                    app.default_org().await.map_err(err)?.context("the database is empty: run `keel demo` first")?;
+                schedule::integrated(&app, &Actor::system(org.id), json).await?;
+            }
             schedule::ScheduleCommand::Check { files, mode, json, min_match, show } => {
                 if !schedule::check(&files, mode, json, min_match, show)? {
                     bail!("schedule check failed: a file could not be read or the match rate is below --min-match");

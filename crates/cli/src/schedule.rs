@@ -53,6 +53,14 @@ pub enum ScheduleCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Schedule every project linked by open or at-risk dependencies as one network (from each
+    /// project's latest schedule) and print whose finish the suppliers move and which
+    /// dependencies drive.
+    Integrated {
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
     /// Recompute each file and compare with the dates the writing tool stored in it.
     Check {
         /// Files to check.
@@ -228,6 +236,64 @@ pub async fn import(app: &App, actor: &Actor, file: &str, project: &str, format:
     println!("Milestones: {} created, {} updated.", r.milestones_created, r.milestones_updated);
     for w in &r.warnings {
         println!("note: {}: {}", w.location, w.message);
+    }
+    Ok(())
+}
+
+/// Runs `keel schedule integrated`.
+pub async fn integrated(app: &App, actor: &Actor, json: bool) -> Result<()> {
+    let net = app.integrated_schedule(actor).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&net)?);
+        return Ok(());
+    }
+    if let Some(e) = &net.error {
+        println!("The dependencies cannot be scheduled together: {e}");
+    }
+    let when = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
+    if net.projects.is_empty() && net.error.is_none() {
+        println!("No dependency links two scheduled projects.");
+    } else if !net.projects.is_empty() {
+        println!("{:<40} {:>16} {:>16} {:>9}  driven by", "project", "finish alone", "with suppliers", "slip (d)");
+        for p in &net.projects {
+            println!(
+                "{:<40} {:>16} {:>16} {:>9.1}  {}",
+                p.project,
+                when(p.finish_alone),
+                when(p.finish),
+                p.slip_days,
+                p.driven_by.join("; ")
+            );
+        }
+        println!();
+        println!(
+            "{:<50} {:>16} {:>16} {:>16} {:>9} {:>9}  drives",
+            "dependency", "delivers", "start alone", "start", "delay (d)", "float (d)"
+        );
+        for l in &net.links {
+            let float = match l.float_days {
+                _ if l.started => "started".to_owned(),
+                Some(f) => format!("{f:.1}"),
+                None => "-".to_owned(),
+            };
+            println!(
+                "{:<50} {:>16} {:>16} {:>16} {:>9.1} {:>9}  {}",
+                l.title,
+                when(l.delivers),
+                when(l.start_alone),
+                when(l.start),
+                l.delay_days,
+                float,
+                if l.driving { "yes" } else { "no" }
+            );
+        }
+    }
+    if !net.left_out.is_empty() {
+        println!();
+        println!("{} dependencies are not in the network:", net.left_out.len());
+        for w in &net.left_out {
+            println!("  {w}");
+        }
     }
     Ok(())
 }
