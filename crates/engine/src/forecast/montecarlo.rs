@@ -18,7 +18,8 @@
 //!
 //! Random numbers are a pure function of (seed, stream, iteration): the result depends on the
 //! input and seed only, not on the number of threads. Iterations run in chunks of
-//! [`CHUNK`] on rayon.
+//! [`CHUNK`] on rayon, one worker per thread. The fast kernel's lane loops run under `pulp`'s
+//! runtime dispatch (AVX2 where the CPU has it), with the same results bit for bit on every path.
 //!
 //! Conventions:
 //! - A started task draws its *remaining* duration: its estimate is scaled by remaining over
@@ -39,6 +40,8 @@ mod sample;
 mod sensitivity;
 mod stats;
 mod types;
+
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
@@ -89,7 +92,7 @@ trait IterKernel: Send {
         finish: &mut [i64; L],
         tracked: &mut [[i64; L]],
     ) -> Result<(), McError>;
-    /// Moves the accumulators into `acc` (fresh from [`TaskAcc::new`]) and resets them.
+    /// Merges the accumulators into `acc` and resets them.
     fn drain(&mut self, acc: &mut TaskAcc);
     /// Whether the kernel draws the plain triangular tasks ([`Model::tri`]) itself, in its
     /// forward pass, so the sampler skips them.
@@ -103,7 +106,6 @@ struct ChunkOut {
     finish: Vec<i64>,
     tracked: Vec<Vec<i64>>,
     cost: Vec<f64>,
-    acc: TaskAcc,
 }
 
 fn est_err(s: &Schedule, t: TaskIx, field: &'static str, message: impl Into<String>) -> McError {
@@ -366,25 +368,41 @@ fn prepare(schedule: &Schedule, input: &McInput) -> Result<Prepared, McError> {
     Ok(Prepared { model, net, det_finish, tracked, milestones, defaulted, in_net })
 }
 
-/// Runs `count` iterations from `start` in chunks on the current rayon pool.
+/// What one worker of [`run_range`] computed: its chunks with their indices, and its accumulators.
+type WorkerOut = (Vec<(u32, ChunkOut)>, TaskAcc);
+
+/// Runs `count` iterations from `start` in chunks on the current rayon pool: the chunks' outputs
+/// in chunk order, and the task accumulators of all of them.
+///
+/// One worker per thread makes its kernel and batch once (a 10k network's buffers are a few MB:
+/// made per rayon split they cost more in page faults than the iterations) and takes chunks from a
+/// shared counter. Each chunk's output depends on its index only, and the task accumulators
+/// (counts, minimums, maximums) merge in any order, so the result does not depend on the threads.
 fn run_range(
     p: &Prepared,
     make: &(dyn Fn() -> Box<dyn IterKernel> + Sync),
     start: u32,
     count: u32,
-) -> Result<Vec<ChunkOut>, McError> {
+) -> Result<(Vec<ChunkOut>, TaskAcc), McError> {
     let n = p.model.planned.len();
     let nchunks = count.div_ceil(CHUNK);
-    (0..nchunks)
+    let workers = rayon::current_num_threads().clamp(1, nchunks.max(1) as usize);
+    let next = AtomicU32::new(0);
+    let per_worker: Vec<Result<WorkerOut, McError>> = (0..workers)
         .into_par_iter()
-        .map_init(
-            || {
-                let k = make();
-                let mut b = p.model.batch();
-                b.fused = k.fuses_tri();
-                (k, b)
-            },
-            |(k, b), ci| {
+        .map(|_| {
+            let mut k = make();
+            let mut b = p.model.batch();
+            b.fused = k.fuses_tri();
+            let mut acc = TaskAcc::new(n);
+            let mut outs = Vec::new();
+            let mut fin = [0i64; L];
+            let mut tr = vec![[0i64; L]; p.tracked.len()];
+            loop {
+                let ci = next.fetch_add(1, Ordering::Relaxed);
+                if ci >= nchunks {
+                    break;
+                }
                 let c0 = start + ci * CHUNK;
                 let c1 = (c0 + CHUNK).min(start + count);
                 let m = (c1 - c0) as usize;
@@ -392,14 +410,11 @@ fn run_range(
                     finish: Vec::with_capacity(m),
                     tracked: vec![Vec::with_capacity(m); p.tracked.len()],
                     cost: Vec::with_capacity(m),
-                    acc: TaskAcc::new(n),
                 };
-                let mut fin = [0i64; L];
-                let mut tr = vec![[0i64; L]; p.tracked.len()];
                 let mut base = c0;
                 while base < c1 {
                     let lanes = ((c1 - base) as usize).min(L);
-                    p.model.sample(base, b);
+                    p.model.sample(base, &mut b);
                     if lanes < L {
                         // Unused lanes repeat lane 0, so ranges are unaffected.
                         for d in b.dur.iter_mut() {
@@ -407,7 +422,7 @@ fn run_range(
                             d[lanes..].fill(v);
                         }
                     }
-                    k.batch(b, lanes, &mut fin, &mut tr)?;
+                    k.batch(&b, lanes, &mut fin, &mut tr)?;
                     out.finish.extend_from_slice(&fin[..lanes]);
                     for (i, x) in tr.iter().enumerate() {
                         out.tracked[i].extend_from_slice(&x[..lanes]);
@@ -415,11 +430,22 @@ fn run_range(
                     out.cost.extend_from_slice(&b.cost[..lanes]);
                     base += lanes as u32;
                 }
-                k.drain(&mut out.acc);
-                Ok(out)
-            },
-        )
-        .collect()
+                // Per chunk, so a kernel's lane counters never grow past a chunk's iterations.
+                k.drain(&mut acc);
+                outs.push((ci, out));
+            }
+            Ok((outs, acc))
+        })
+        .collect();
+    let mut chunks = Vec::with_capacity(nchunks as usize);
+    let mut acc = TaskAcc::new(n);
+    for w in per_worker {
+        let (outs, a) = w?;
+        chunks.extend(outs);
+        acc.merge(&a);
+    }
+    chunks.sort_unstable_by_key(|(ci, _)| *ci);
+    Ok((chunks.into_iter().map(|(_, c)| c).collect(), acc))
 }
 
 /// Simulates `schedule` under the uncertainty in `input` and summarises the iterations.
@@ -509,14 +535,15 @@ fn drive(
     let mut last_p80: Option<f64> = None;
     while done < input.iterations {
         let count = round.min(input.iterations - done);
-        for c in run_range(p, make, done, count)? {
+        let (chunks, a) = run_range(p, make, done, count)?;
+        for c in chunks {
             finish.extend_from_slice(&c.finish);
             for (i, v) in c.tracked.iter().enumerate() {
                 tracked[i].extend_from_slice(v);
             }
             cost.extend_from_slice(&c.cost);
-            acc.merge(&c.acc);
         }
+        acc.merge(&a);
         done += count;
         if let Some(conv) = input.convergence {
             let mut sorted = finish.clone();

@@ -504,12 +504,12 @@ impl IterKernel for Fast {
     fn drain(&mut self, acc: &mut TaskAcc) {
         for i in 0..self.order.len() {
             let t = self.order[i] as usize;
-            acc.crit[t] = self.crit[i].iter().map(|&c| c as u32).sum();
+            acc.crit[t] += self.crit[i].iter().map(|&c| c as u32).sum::<u32>();
             let [lo, hi] = self.krange[i];
             let (lo, hi) = (lo.into_iter().fold(f32::INFINITY, mn), hi.into_iter().fold(f32::NEG_INFINITY, mx));
             if lo.is_finite() {
-                acc.fmin[t] = self.key_clock(lo);
-                acc.fmax[t] = self.key_clock(hi);
+                acc.fmin[t] = acc.fmin[t].min(self.key_clock(lo));
+                acc.fmax[t] = acc.fmax[t].max(self.key_clock(hi));
             }
             self.crit[i] = [0.0; H];
             self.krange[i] = KRANGE0;

@@ -140,6 +140,6 @@ impl IterKernel for General {
 
     fn drain(&mut self, acc: &mut TaskAcc) {
         let n = self.acc.crit.len();
-        *acc = std::mem::replace(&mut self.acc, TaskAcc::new(n));
+        acc.merge(&std::mem::replace(&mut self.acc, TaskAcc::new(n)));
     }
 }
