@@ -124,6 +124,19 @@ fn time_file(file: &str, repeats: usize, critical_out: Option<&str>) -> Res<()> 
         let bytes = std::fs::read(file)?;
         Ok(keel_interop::import(file, &bytes, None)?)
     })?;
+    // The floor under any reader built on the same XML parser: read the file and walk quick-xml's
+    // events without looking at them.
+    let (_, mut tokenize) = timed(repeats, || {
+        let bytes = std::fs::read(file)?;
+        let mut reader = quick_xml::reader::Reader::from_reader(bytes.as_slice());
+        let mut buf = Vec::new();
+        let mut events = 0usize;
+        while !matches!(reader.read_event_into(&mut buf)?, quick_xml::events::Event::Eof) {
+            events += 1;
+            buf.clear();
+        }
+        Ok(black_box(events))
+    })?;
     let links = s.links.len();
     let tasks = s.tasks.iter().filter(|t| !t.is_summary_like()).count();
 
@@ -166,13 +179,14 @@ fn time_file(file: &str, repeats: usize, critical_out: Option<&str>) -> Res<()> 
         std::fs::write(path, text)?;
     }
     let (read_min, read_med) = min_median(&mut read);
+    let (_, tokenize_med) = min_median(&mut tokenize);
     let (sched_min, sched_med) = min_median(&mut sched);
     let (run_min, run_med) = min_median(&mut run);
     let mut j = String::new();
     write!(
         j,
         "{{\"file\":{file:?},\"tasks\":{tasks},\"links\":{links},\"calendars\":{cals},\"repeats\":{repeats},\
-         \"read_ms\":{read_med:.3},\"read_min_ms\":{read_min:.3},\
+         \"read_ms\":{read_med:.3},\"read_min_ms\":{read_min:.3},\"tokenize_ms\":{tokenize_med:.3},\
          \"schedule_ms\":{sched_med:.3},\"schedule_min_ms\":{sched_min:.3},\
          \"compile_ms\":{compile_ms:.3},\"run_ms\":{run_med:.3},\"run_min_ms\":{run_min:.3},\
          \"incremental_us\":{inc_med:.2},\"incremental_edits\":{edits},\"incremental_task\":{key:?},\
