@@ -3,6 +3,8 @@
 
 #![allow(clippy::needless_range_loop)] // lane loops index several arrays in step; they auto-vectorise
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use rayon::prelude::*;
 
 use super::sample::{Draw, L, Model, Wide, wide};
@@ -15,16 +17,26 @@ pub(super) struct Sens {
     pub risk_delta: Vec<Option<f64>>,
 }
 
-/// Sums of one chunk for the correlations.
+/// Sums of one chunk for the risks' correlations.
 #[derive(Clone)]
 struct SensAcc {
-    su: Vec<f64>,
-    suu: Vec<f64>,
-    sur: Vec<f64>,
     so: Vec<f64>,
     sor: Vec<f64>,
     sod: Vec<f64>,
 }
+
+/// Fixed-point scale of the tasks' sums: each chunk's `f32` sums are rounded to multiples of
+/// 2^-32 and added as integers, which is exact and associative, so a worker can keep one running
+/// sum per task and the workers' sums can be added in any order with the same result.
+const FIX: f64 = 4_294_967_296.0;
+
+#[inline(always)]
+fn fix(v: f32) -> i128 {
+    (f64::from(v) * FIX).round() as i128
+}
+
+/// Per task: sums of the centred uniform, its square and its product with the centred rank.
+type TaskSums = Vec<[i128; 3]>;
 
 pub(super) fn sensitivities(p: &Prepared, ranks: &[f64], days: &[f64], iters: u32) -> Result<Sens, McError> {
     let m = &p.model;
@@ -37,34 +49,48 @@ pub(super) fn sensitivities(p: &Prepared, ranks: &[f64], days: &[f64], iters: u3
     let nf = f64::from(iters);
     let mean_rank = ranks.iter().sum::<f64>() / nf;
     let rc: Vec<f32> = ranks.iter().map(|r| (r - mean_rank) as f32).collect();
-    let parts: Vec<SensAcc> = (0..nchunks)
+    // One worker per thread, taking chunks from a shared counter (see `run_range`): the task sums
+    // stay per worker (exact, order-free), the risks' per chunk, added in chunk order.
+    let workers = rayon::current_num_threads().clamp(1, nchunks.max(1) as usize);
+    let next = AtomicU32::new(0);
+    let per_worker: Vec<(TaskSums, Vec<(u32, SensAcc)>)> = (0..workers)
         .into_par_iter()
-        .map(|ci| {
-            wide(Chunk {
-                m,
-                varying: &varying,
-                ranks,
-                rc: &rc,
-                days,
-                c0: ci * CHUNK,
-                c1: (ci * CHUNK + CHUNK).min(iters),
-            })
+        .map(|_| {
+            let mut sums: TaskSums = vec![[0; 3]; varying.len()];
+            let mut risks = Vec::new();
+            loop {
+                let ci = next.fetch_add(1, Ordering::Relaxed);
+                if ci >= nchunks {
+                    break;
+                }
+                let chunk = Chunk {
+                    m,
+                    varying: &varying,
+                    ranks,
+                    rc: &rc,
+                    days,
+                    c0: ci * CHUNK,
+                    c1: (ci * CHUNK + CHUNK).min(iters),
+                    sums: &mut sums,
+                };
+                risks.push((ci, wide(chunk)));
+            }
+            (sums, risks)
         })
         .collect();
-    let mut tot = SensAcc {
-        su: vec![0.0; varying.len()],
-        suu: vec![0.0; varying.len()],
-        sur: vec![0.0; varying.len()],
-        so: vec![0.0; nr],
-        sor: vec![0.0; nr],
-        sod: vec![0.0; nr],
-    };
-    for a in &parts {
-        for i in 0..varying.len() {
-            tot.su[i] += a.su[i];
-            tot.suu[i] += a.suu[i];
-            tot.sur[i] += a.sur[i];
+    let mut sums: TaskSums = vec![[0; 3]; varying.len()];
+    let mut parts = Vec::with_capacity(nchunks as usize);
+    for (ws, wr) in per_worker {
+        for (t, x) in sums.iter_mut().zip(&ws) {
+            for k in 0..3 {
+                t[k] += x[k];
+            }
         }
+        parts.extend(wr);
+    }
+    parts.sort_unstable_by_key(|(ci, _)| *ci);
+    let mut tot = SensAcc { so: vec![0.0; nr], sor: vec![0.0; nr], sod: vec![0.0; nr] };
+    for (_, a) in &parts {
         for k in 0..nr {
             tot.so[k] += a.so[k];
             tot.sor[k] += a.sor[k];
@@ -85,7 +111,7 @@ pub(super) fn sensitivities(p: &Prepared, ranks: &[f64], days: &[f64], iters: u3
     for (i, &t) in varying.iter().enumerate() {
         // The task sums are of the centred values: the correlation is the same once the rank sum
         // is centred too (its mean is 0).
-        let (s1, s2, s12) = (tot.su[i], tot.suu[i], tot.sur[i]);
+        let [s1, s2, s12] = sums[i].map(|x| x as f64 / FIX);
         let mu = s1 / nf;
         let vu = s2 / nf - mu * mu;
         task[t] = if vu <= 1e-12 || vr <= 1e-12 {
@@ -117,6 +143,8 @@ struct Chunk<'a> {
     days: &'a [f64],
     c0: u32,
     c1: u32,
+    /// The worker's running task sums, added to.
+    sums: &'a mut TaskSums,
 }
 
 impl Wide for Chunk<'_> {
@@ -125,15 +153,9 @@ impl Wide for Chunk<'_> {
     fn run(self) -> SensAcc {
         let (m, varying, ranks, rc, days, c0, c1) =
             (self.m, self.varying, self.ranks, self.rc, self.days, self.c0, self.c1);
+        let sums = self.sums;
         let nr = m.risks.len();
-        let mut a = SensAcc {
-            su: vec![0.0; varying.len()],
-            suu: vec![0.0; varying.len()],
-            sur: vec![0.0; varying.len()],
-            so: vec![0.0; nr],
-            sor: vec![0.0; nr],
-            sod: vec![0.0; nr],
-        };
+        let mut a = SensAcc { so: vec![0.0; nr], sor: vec![0.0; nr], sod: vec![0.0; nr] };
         // The chunk's batches: lane weights (1 for an iteration, 0 past the end), centred ranks and
         // the correlation groups' sums.
         let nb = (c1 - c0).div_ceil(L as u32) as usize;
@@ -176,9 +198,10 @@ impl Wide for Chunk<'_> {
                     add(&u, bi);
                 }
             }
-            a.su[i] = f64::from(hsum(x1));
-            a.suu[i] = f64::from(hsum(x2));
-            a.sur[i] = f64::from(hsum(xr));
+            let s = &mut sums[i];
+            s[0] += fix(hsum(x1));
+            s[1] += fix(hsum(x2));
+            s[2] += fix(hsum(xr));
         }
         for k in 0..nr {
             let mut base = c0;
