@@ -8,6 +8,7 @@
 
 mod indicators;
 mod inputs;
+pub mod training;
 
 use chrono::{NaiveDateTime, NaiveTime};
 use keel_domain::{Action, AuditAction, AuditEntry, ProjectFields, ProjectId};
@@ -59,6 +60,10 @@ pub struct ForecastRun {
     pub prediction: Option<Prediction>,
     /// Why there is no prediction, if there is none.
     pub prediction_note: Option<String>,
+    /// Which delivery-risk model the run used and why: trained on how many closed projects with
+    /// what cross-validated accuracy, or the default weights and what training lacked.
+    #[serde(default)]
+    pub model_note: Option<String>,
 }
 
 /// The small summary kept beside each run, for lists, trends and the portfolio view.
@@ -294,13 +299,16 @@ impl App {
         let context = self.indicator_context(actor, project).await?;
         let mut history = self.schedule_history(actor, project, version).await?;
         let matrix = self.config.risk_matrix.clone();
+        // The organisation's own closed projects, once there are enough of them.
+        let (model, status) = self.delivery_risk_model(actor, settings.margin()).await?;
+        let model_note = Some(status.summary());
         let run = tokio::task::spawn_blocking(move || {
             history.push(indicators::VersionPoint::of(version, imported, &analysis));
-            compute(&settings, version, &analysis, &context, &history, &matrix, &Model::Default)
+            compute(&settings, version, &analysis, &context, &history, &matrix, &model)
         })
         .await
         .map_err(|e| AppError::Internal(format!("forecast stopped: {e}")))??;
-        let run = ForecastRun { created_by: actor.name.clone(), reason: opts.reason, ..run };
+        let run = ForecastRun { created_by: actor.name.clone(), reason: opts.reason, model_note, ..run };
         self.keep_run(actor, project, &run).await?;
         Ok(Some(run))
     }
@@ -473,6 +481,7 @@ fn compute(
         evm_note,
         prediction,
         prediction_note,
+        model_note: None,
     })
 }
 

@@ -172,6 +172,24 @@ fn hand_worked_spi_t_example() {
     assert_eq!(p.finish.model, ModelKind::Default);
 }
 
+/// SPI(t) 0 (time has passed, nothing is earned): valid, the strongest the scale allows, and said
+/// in words without dividing by zero.
+#[test]
+fn nothing_earned_yet_is_the_worst_schedule_signal() {
+    let at = |v: f64| {
+        let input = PredictionInput {
+            indicators: Indicators { spi_t: Some(Observation::new(v, "evm:1")), ..Default::default() },
+            baseline_duration_days: 100.0,
+            margin: Margin::default(),
+        };
+        Model::Default.predict(&input).unwrap()
+    };
+    let (zero, low) = (at(0.0), at(0.2));
+    assert!(zero.finish.probability >= low.finish.probability);
+    assert!(zero.finish.factors[0].text.contains("none is earned yet"), "{}", zero.finish.factors[0].text);
+    assert!(zero.finish.probability.is_finite());
+}
+
 /// P80 slip of 30 days on 100 with a 10% margin: scaled 0.2, weight 6 -> +1.2 log-odds.
 #[test]
 fn hand_worked_p80_slip_example() {
@@ -191,7 +209,7 @@ fn hand_worked_p80_slip_example() {
 fn invalid_inputs_are_refused_naming_the_field() {
     let base = PredictionInput { baseline_duration_days: 100.0, ..Default::default() };
     let cases: [(IndicatorKind, f64); 6] = [
-        (IndicatorKind::SpiT, 0.0),
+        (IndicatorKind::SpiT, -0.1),
         (IndicatorKind::Cpi, -1.0),
         (IndicatorKind::CriticalPathChurn, 1.5),
         (IndicatorKind::OverdueMilestones, -1.0),

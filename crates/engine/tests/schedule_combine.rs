@@ -1,6 +1,8 @@
 //! Several projects scheduled as one network (`schedule::combine`): the properties that make the
 //! combined dates trustworthy.
 
+#![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
+
 use keel_engine::schedule::combine::{CrossLink, Part, combine};
 use keel_engine::schedule::generate::{GenOptions, Shape, generate};
 use keel_engine::schedule::{Lag, LinkType, Schedule, ScheduleError, ScheduleResult, schedule};

@@ -1468,3 +1468,109 @@ async fn every_routed_endpoint_is_in_the_openapi_document() {
     }
     assert!(unrouted.is_empty(), "in the OpenAPI document but not routed: {unrouted:#?}");
 }
+
+async fn risk_model(h: &Harness) -> Value {
+    let r = h.call(Role::Viewer, Method::GET, "/api/v1/delivery-risk/model", None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body
+}
+
+/// The delivery-risk model learns from the organisation's closed projects once there are enough,
+/// and each forecast run says which model it used and on what evidence.
+async fn trained_delivery_risk_model(h: Harness) {
+    let pf = h.portfolio().await;
+    let before = risk_model(&h).await;
+    assert_eq!(before["model"], "default", "{before:#}");
+    assert_eq!(before["closed_projects"], 0);
+    assert!(before["not_trained"].as_str().unwrap().contains("at least 20"), "{before:#}");
+    let bad = h.call(Role::Viewer, Method::GET, "/api/v1/delivery-risk/model?finish_margin=-1", None, None).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+
+    // 24 closed projects planned 2025-01-06 to 2025-12-15 (midpoint 2025-06-11). The late half
+    // had its design milestone overdue at the midpoint and red reports before it, and went live
+    // in March 2026; the other half was green and live in December. One of each breaks the pattern.
+    for i in 0..24 {
+        let late = i % 2 == 1;
+        let body = json!({"portfolio_id": pf, "code": format!("OLD-{i:02}"), "name": format!("Closed {i}"), "manager": "Lin",
+            "stage": "closure", "tier": "light", "state": "closed", "planned_start": "2025-01-06", "planned_finish": "2025-12-15"});
+        let r = h.call(Role::Pmo, Method::POST, "/api/v1/projects", Some(body), None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let p = r.body["id"].as_str().unwrap().to_owned();
+        let (design, live) = if late { ("2025-07-15", "2026-03-16") } else { ("2025-03-28", "2025-12-10") };
+        for (name, baseline, actual) in [("Design", "2025-04-01", design), ("Go-live", "2025-12-01", live)] {
+            let m = json!({"project_id": p, "name": name, "baseline": baseline, "actual": actual});
+            let r = h.call(Role::Contributor, Method::POST, "/api/v1/milestones", Some(m), None).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+        let rag = match i {
+            1 => "green",
+            4 => "amber",
+            _ if late => "red",
+            _ => "green",
+        };
+        for period in ["2025-05-30", "2025-06-06"] {
+            let r = h
+                .call(
+                    Role::Contributor,
+                    Method::POST,
+                    "/api/v1/status-reports",
+                    Some(status_body(&p, period, rag)),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+    }
+    let after = risk_model(&h).await;
+    assert_eq!(after["model"], "trained", "{after:#}");
+    assert_eq!(after["closed_projects"], 24);
+    assert_eq!(after["examples"], 24);
+    assert_eq!(after["missed"], 12);
+    let auc = after["report"]["cross_validated_auc"].as_f64().unwrap();
+    assert!(auc > 0.8, "the indicators separate the outcomes: cross-validated AUC {auc}");
+    let overdue =
+        after["features"].as_array().unwrap().iter().find(|f| f["indicator"] == "overdue_milestones").unwrap();
+    assert!(overdue["coefficient"].as_f64().unwrap() > 0.0, "{after:#}");
+
+    // A live project's forecast uses it, and says so.
+    let live = h.project(&pf, "LIVE").await["id"].as_str().unwrap().to_owned();
+    // The plan with a baseline (its own dates), as MS Project XML, so the run makes a prediction.
+    let mut plan = keel_interop::import("plan.csv", PLAN_CSV.as_bytes(), None).unwrap();
+    let dates = keel_engine::schedule::schedule(&plan).unwrap();
+    for (t, r) in plan.tasks.iter_mut().zip(&dates.tasks) {
+        t.baselines = vec![keel_engine::schedule::Baseline {
+            number: 0,
+            start: Some(r.start),
+            finish: Some(r.finish),
+            duration_minutes: Some(t.duration.minutes),
+            cost_minor: None,
+        }];
+    }
+    let xml = keel_interop::export(&plan, None, keel_interop::Format::Mspdi).unwrap();
+    let xml = String::from_utf8(xml).unwrap();
+    assert_eq!(h.upload(Role::ProjectManager, &live, "plan.xml", &xml).await.status, StatusCode::CREATED);
+    let path = format!("/api/v1/projects/{live}/forecast/runs");
+    let run =
+        h.call(Role::ProjectManager, Method::POST, &path, Some(json!({"iterations": 500, "seed": 1})), None).await;
+    assert_eq!(run.status, StatusCode::CREATED, "{}", run.body);
+    let note = run.body["model_note"].as_str().unwrap();
+    assert!(note.contains("trained on 24 closed projects (12 late"), "{note}");
+    assert_eq!(run.body["prediction"]["finish"]["model"]["kind"], "trained", "{:#}", run.body);
+    // The budget outcome has no closed-project costs to learn from: default weights.
+    assert_eq!(run.body["prediction"]["budget"]["model"]["kind"], "default", "{:#}", run.body["prediction"]);
+}
+
+#[tokio::test]
+async fn trained_delivery_risk_model_on_sqlite() {
+    trained_delivery_risk_model(harness().await).await;
+}
+
+#[tokio::test]
+async fn trained_delivery_risk_model_on_postgres() {
+    let Some(url) = testing::postgres_url() else {
+        eprintln!("SKIPPED: trained delivery-risk model on PostgreSQL (set KEEL_TEST_POSTGRES_URL to run it)");
+        return;
+    };
+    let store = testing::fresh_postgres(&url).await.unwrap();
+    trained_delivery_risk_model(harness_on(store, tempfile::tempdir().unwrap()).await).await;
+}

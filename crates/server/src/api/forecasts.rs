@@ -183,6 +183,31 @@ pub async fn get_dependency_register(
     Ok(Json(state.app.dependency_register(&actor).await?))
 }
 
+/// `?finish_margin=` of the delivery-risk model view.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarginParam {
+    finish_margin: Option<f64>,
+}
+
+/// `GET /api/v1/delivery-risk/model`
+pub async fn get_delivery_risk_model(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(p): ApiQuery<MarginParam>,
+) -> Result<Json<keel_app::forecasts::training::ModelStatus>, ApiError> {
+    let mut margin = keel_engine::forecast::predict::Margin::default();
+    if let Some(m) = p.finish_margin {
+        if !(m.is_finite() && (0.0..=10.0).contains(&m)) {
+            return Err(
+                keel_app::AppError::field("finish_margin", format!("{m} is not a share between 0 and 10")).into()
+            );
+        }
+        margin.finish = m;
+    }
+    Ok(Json(state.app.delivery_risk_model(&actor, margin).await?.1))
+}
+
 /// `GET /api/v1/integrated-schedule`
 pub async fn get_integrated_schedule(
     State(state): State<AppState>,

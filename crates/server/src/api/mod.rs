@@ -59,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/risks/exposure", get(forecasts::get_risk_exposure))
         .route("/dependency-register", get(forecasts::get_dependency_register))
         .route("/integrated-schedule", get(forecasts::get_integrated_schedule))
+        .route("/delivery-risk/model", get(forecasts::get_delivery_risk_model))
         .route("/risks/heatmap.svg", get(forecasts::get_heat_map))
         .route("/reports", get(reports::list).post(reports::generate))
         .route("/reports/preview", get(reports::preview))

@@ -249,7 +249,8 @@ impl Indicators {
                 Some("must be a finite number")
             } else {
                 match kind {
-                    IndicatorKind::SpiT | IndicatorKind::Cpi if v <= 0.0 => Some("must be greater than 0"),
+                    // 0 is real: time has passed (or money was spent) and nothing is earned yet.
+                    IndicatorKind::SpiT | IndicatorKind::Cpi if v < 0.0 => Some("must not be negative"),
                     IndicatorKind::CriticalPathChurn | IndicatorKind::RagHistory | IndicatorKind::PercentComplete
                         if !(0.0..=1.0).contains(&v) =>
                     {
@@ -371,6 +372,10 @@ pub(crate) fn transform(kind: IndicatorKind, value: f64, scale: Scale, _outcome:
 pub(crate) fn describe(kind: IndicatorKind, value: f64, scale: Scale) -> String {
     let pct = |x: f64| format!("{:.0}%", x * 100.0);
     match kind {
+        IndicatorKind::SpiT if value == 0.0 => {
+            "SPI(t) 0.00: work was planned by now and none is earned yet".to_owned()
+        }
+        IndicatorKind::Cpi if value == 0.0 => "CPI 0.00: money is spent and nothing is earned yet".to_owned(),
         IndicatorKind::SpiT => {
             let over = 1.0 / value - 1.0;
             let way = if over >= 0.0 { "late" } else { "early" };
