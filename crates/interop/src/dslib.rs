@@ -20,6 +20,7 @@ use keel_engine::forecast::evm::{
 use crate::ImportError;
 
 pub mod check;
+pub mod network;
 
 /// A ProTrack project workbook.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +31,8 @@ pub struct DslibProject {
     pub start: Option<NaiveDateTime>,
     /// The working calendar of the `Agenda` sheet; `None` when the workbook has none.
     pub calendar: Option<WorkCalendar>,
+    /// The `Agenda` sheet as read (what `calendar` was built from), for the schedule network.
+    pub agenda: Option<Agenda>,
     /// Baseline rows other than the project row, in sheet order (summaries included, flagged).
     pub activities: Vec<DslibActivity>,
     /// Tracking periods in TP order.
@@ -40,9 +43,22 @@ pub struct DslibProject {
     pub warnings: Vec<String>,
 }
 
+/// The `Agenda` sheet: working weekdays, working hours of a working day, holidays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agenda {
+    /// Working weekdays, Monday first.
+    pub week: [bool; 7],
+    /// Working intervals of a working day, minutes after midnight, sorted and merged.
+    pub hours: Vec<(u16, u16)>,
+    /// Holidays as listed.
+    pub holidays: Vec<NaiveDate>,
+}
+
 /// A baseline row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DslibActivity {
+    /// 1-based row of the baseline sheet (0 when the activity was not read from a sheet).
+    pub row: usize,
     /// ID as the sheet shows it.
     pub id: String,
     /// Name.
@@ -331,9 +347,12 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<DslibProject, ImportError> 
     let baseline = open_sheet(&mut wb, file_name, &baseline_name)?;
     let (name, start, mut activities) = read_baseline(&baseline)?;
     let mut warnings = Vec::new();
-    let calendar = match names.iter().find(|n| n.trim() == "Agenda") {
-        Some(n) => Some(read_agenda(&open_sheet(&mut wb, file_name, n)?)?),
-        None => None,
+    let (calendar, agenda) = match names.iter().find(|n| n.trim() == "Agenda") {
+        Some(n) => {
+            let (c, a) = read_agenda(&open_sheet(&mut wb, file_name, n)?)?;
+            (Some(c), Some(a))
+        }
+        None => (None, None),
     };
     if let Some(n) = names.iter().find(|n| n.trim() == "Risk Analysis") {
         read_risk(&open_sheet(&mut wb, file_name, n)?, &mut activities, &mut warnings)?;
@@ -355,7 +374,7 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<DslibProject, ImportError> 
         Some(n) => read_overview(&open_sheet(&mut wb, file_name, n)?)?,
         None => Vec::new(),
     };
-    Ok(DslibProject { name, start, calendar, activities, periods, overview, warnings })
+    Ok(DslibProject { name, start, calendar, agenda, activities, periods, overview, warnings })
 }
 
 type Baseline = (String, Option<NaiveDateTime>, Vec<DslibActivity>);
@@ -386,6 +405,7 @@ fn read_baseline(s: &Sheet) -> Result<Baseline, ImportError> {
         }
         let fixed = s.number(r, c_fixed, "Fixed Cost")?.unwrap_or(0.0);
         acts.push(DslibActivity {
+            row: r + 1,
             id,
             name: s.text(r, c_name),
             wbs: c_wbs.map(|c| s.text(r, c)).unwrap_or_default(),
@@ -421,7 +441,7 @@ fn read_baseline(s: &Sheet) -> Result<Baseline, ImportError> {
     Ok((name, start, acts))
 }
 
-fn read_agenda(s: &Sheet) -> Result<WorkCalendar, ImportError> {
+fn read_agenda(s: &Sheet) -> Result<(WorkCalendar, Agenda), ImportError> {
     let mut hours = Vec::new();
     let mut week = [false; 7];
     let mut holidays = Vec::new();
@@ -458,7 +478,9 @@ fn read_agenda(s: &Sheet) -> Result<WorkCalendar, ImportError> {
             _ => day.push((a, b)),
         }
     }
-    WorkCalendar::new(week, day, holidays).map_err(|e| s.err(1, 1, format!("unusable working calendar: {e}")))
+    let calendar = WorkCalendar::new(week, day.clone(), holidays.clone())
+        .map_err(|e| s.err(1, 1, format!("unusable working calendar: {e}")))?;
+    Ok((calendar, Agenda { week, hours: day, holidays }))
 }
 
 fn read_risk(s: &Sheet, acts: &mut [DslibActivity], warnings: &mut Vec<String>) -> Result<(), ImportError> {

@@ -4,7 +4,10 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use keel_engine::forecast::evm::{CostMethod, EvmReport, PeriodMetrics, TimeBasis, TimeMethod, evaluate};
+use keel_engine::forecast::montecarlo::{McInput, simulate};
+use keel_engine::schedule::schedule;
 use serde::Serialize;
 
 use super::{DslibProject, OverviewRow};
@@ -70,6 +73,98 @@ pub struct Accuracy {
     pub stored_time_mape: [Option<f64>; 9],
     /// The MAPE of ProTrack's own stored cost forecasts.
     pub stored_cost_mape: [Option<f64>; 8],
+    /// Keel's MAPE per combined (network) method (percent), in [`CombinedMethod::ALL`] order;
+    /// `None` for the Monte Carlo methods when they did not run.
+    pub combined_mape: [Option<f64>; 5],
+    /// The combined forecasts per tracking period (days of the time basis after the project start),
+    /// in [`CombinedMethod::ALL`] order.
+    pub combined_forecasts: Vec<[Option<f64>; 5]>,
+    /// Why a combined forecast is missing at some period, if it is.
+    pub combined_error: Option<String>,
+}
+
+/// The forecasts computed on the schedule network (the "combined" forecast): the project's finish
+/// at each tracking period, with the period's progress, as days of the time basis after the
+/// project start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CombinedMethod {
+    /// The critical path with planned durations for the remaining work (no risk).
+    Cpm,
+    /// Median finish of the Monte Carlo simulation on the `Risk Analysis` estimates.
+    McP50,
+    /// 80th percentile finish of the same simulation.
+    McP80,
+    /// Median finish when the remaining work is scaled by 1/SPI(t) of the period ("updated with
+    /// progress").
+    McSpiP50,
+    /// 80th percentile finish of the scaled simulation.
+    McSpiP80,
+}
+
+impl CombinedMethod {
+    /// Every method, in report order.
+    pub const ALL: [CombinedMethod; 5] = [
+        CombinedMethod::Cpm,
+        CombinedMethod::McP50,
+        CombinedMethod::McP80,
+        CombinedMethod::McSpiP50,
+        CombinedMethod::McSpiP80,
+    ];
+
+    /// Short label for reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            CombinedMethod::Cpm => "CPM (no risk)",
+            CombinedMethod::McP50 => "MC P50",
+            CombinedMethod::McP80 => "MC P80",
+            CombinedMethod::McSpiP50 => "MC P50 x1/SPI(t)",
+            CombinedMethod::McSpiP80 => "MC P80 x1/SPI(t)",
+        }
+    }
+}
+
+/// How the combined forecast runs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CombinedOptions {
+    /// Monte Carlo iterations per tracking period and variant; 0 leaves the Monte Carlo methods
+    /// out (the network check and the CPM forecast still run).
+    pub iterations: u32,
+    /// Seed of every simulation.
+    pub seed: u64,
+    /// Bounds of the "updated with progress" factor 1/SPI(t): it is clamped to
+    /// `1/max_factor..=max_factor`.
+    pub max_factor: f64,
+}
+
+impl Default for CombinedOptions {
+    /// 1,000 iterations, seed 1, factor within 0.2..=5.
+    fn default() -> Self {
+        CombinedOptions { iterations: 1000, seed: 1, max_factor: 5.0 }
+    }
+}
+
+/// The schedule network of a workbook without progress against its baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetworkCheck {
+    /// Tasks (baseline rows, summaries included) and links of the network.
+    pub tasks: usize,
+    /// Links.
+    pub links: usize,
+    /// The engine's project finish without progress.
+    pub computed_finish: Option<NaiveDateTime>,
+    /// The workbook's baseline project finish (latest baseline finish of the leaf activities).
+    pub baseline_finish: Option<NaiveDateTime>,
+    /// Computed minus baseline finish, in days of the time basis.
+    pub difference_days: Option<f64>,
+    /// Why the network could not be built or computed.
+    pub error: Option<String>,
+}
+
+impl NetworkCheck {
+    /// Whether the computed finish is the baseline finish (to the minute).
+    pub fn agrees(&self) -> bool {
+        self.computed_finish.is_some() && self.computed_finish == self.baseline_finish
+    }
 }
 
 /// The check of one workbook.
@@ -85,6 +180,8 @@ pub struct ProjectCheck {
     pub time_unit: &'static str,
     /// Agreement per field with `Tracking Overview` (empty when the workbook has none).
     pub fields: Vec<FieldAgreement>,
+    /// The schedule network without progress against the baseline finish.
+    pub network: NetworkCheck,
     /// Forecast errors, when the last period shows the project finished.
     pub accuracy: Option<Accuracy>,
 }
@@ -161,11 +258,7 @@ fn mape(pairs: impl Iterator<Item = Option<f64>>, real: f64) -> Option<f64> {
     (n > 0 && real != 0.0).then(|| 100.0 * sum / n as f64)
 }
 
-/// Recomputes the workbook on `time_basis`, compares with its `Tracking Overview` and, for a
-/// finished project, measures every method's forecast error.
-///
-/// Overview rows are matched to tracking sheets by status date. Stored dates are placed on the
-/// same time basis as the computed figures.
+/// [`check_with`] without the Monte Carlo methods (the network check and the CPM forecast only).
 ///
 /// # Errors
 /// [`ImportError`] when the workbook's activities or progress cannot be analysed.
@@ -174,6 +267,26 @@ pub fn check(
     project: &DslibProject,
     time_basis: TimeBasis,
     tol: &Tolerance,
+) -> Result<ProjectCheck, ImportError> {
+    check_with(file_name, project, time_basis, tol, &CombinedOptions { iterations: 0, ..CombinedOptions::default() })
+}
+
+/// Recomputes the workbook on `time_basis`, compares with its `Tracking Overview`, checks its
+/// schedule network against the baseline finish and, for a finished project, measures every
+/// method's forecast error, the combined (network) forecasts included.
+///
+/// Overview rows are matched to tracking sheets by status date. Stored dates are placed on the
+/// same time basis as the computed figures. A network that cannot be built or simulated is
+/// reported in [`NetworkCheck::error`] or [`Accuracy::combined_error`], not as an error.
+///
+/// # Errors
+/// [`ImportError`] when the workbook's activities or progress cannot be analysed.
+pub fn check_with(
+    file_name: &str,
+    project: &DslibProject,
+    time_basis: TimeBasis,
+    tol: &Tolerance,
+    combined: &CombinedOptions,
 ) -> Result<ProjectCheck, ImportError> {
     let input = project.evm_input(file_name, time_basis)?;
     let report = evaluate(&input).map_err(|e| ImportError::file(file_name, format!("earned value: {e}")))?;
@@ -216,12 +329,17 @@ pub fn check(
             add(17 + k, row.cost_forecasts[k], m.cost_forecast(*method));
         }
     }
-    let accuracy = if project.finished() { accuracy(project, &report, &by_date) } else { None };
+    let mut accuracy = if project.finished() { accuracy(project, &report, &by_date) } else { None };
+    if let Some(a) = &mut accuracy {
+        combined_accuracy(file_name, project, &report, combined, a);
+    }
+    let network = network_check(file_name, project, &report);
     Ok(ProjectCheck {
         name: project.name.clone(),
         activities: input.activities.len(),
         periods: report.periods.len(),
         time_unit: report.time_basis.unit(),
+        network,
         fields: if project.overview.is_empty() {
             Vec::new()
         } else {
@@ -267,7 +385,98 @@ fn accuracy(
         cost_mape,
         stored_time_mape,
         stored_cost_mape,
+        combined_mape: [None; 5],
+        combined_forecasts: Vec::new(),
+        combined_error: None,
     })
+}
+
+fn network_check(file_name: &str, project: &DslibProject, report: &EvmReport) -> NetworkCheck {
+    let mut out = NetworkCheck {
+        tasks: 0,
+        links: 0,
+        computed_finish: None,
+        baseline_finish: None,
+        difference_days: None,
+        error: None,
+    };
+    let net = match project.network(file_name, None) {
+        Ok(n) => n,
+        Err(e) => {
+            out.error = Some(e.to_string());
+            return out;
+        }
+    };
+    out.tasks = net.schedule.tasks.len();
+    out.links = net.schedule.links.len();
+    out.baseline_finish = net.baseline_finish;
+    match schedule(&net.schedule) {
+        Ok(r) => {
+            out.computed_finish = Some(r.finish);
+            out.difference_days = net.baseline_finish.map(|b| {
+                report.time_basis.position(report.project_start, r.finish)
+                    - report.time_basis.position(report.project_start, b)
+            });
+        }
+        Err(e) => out.error = Some(format!("{file_name}: schedule: {e}")),
+    }
+    out
+}
+
+/// Fills the combined forecasts and their MAPE into `acc`.
+fn combined_accuracy(
+    file_name: &str,
+    project: &DslibProject,
+    report: &EvmReport,
+    opts: &CombinedOptions,
+    acc: &mut Accuracy,
+) {
+    let pos = |d: NaiveDateTime| report.time_basis.position(report.project_start, d);
+    let max_factor = if opts.max_factor.is_finite() && opts.max_factor >= 1.0 { opts.max_factor } else { 1.0 };
+    let mut first_error = None;
+    let mut note = |e: String| {
+        if first_error.is_none() {
+            first_error = Some(e);
+        }
+    };
+    for (k, m) in report.periods.iter().enumerate() {
+        let mut row = [None; 5];
+        match project.network(file_name, Some(k)) {
+            Err(e) => note(e.to_string()),
+            Ok(net) => {
+                match schedule(&net.schedule) {
+                    Ok(r) => row[0] = Some(pos(r.finish)),
+                    Err(e) => note(format!("{file_name}: period {}: schedule: {e}", k + 1)),
+                }
+                if opts.iterations > 0 {
+                    let factor = m
+                        .spi_t
+                        .filter(|s| s.is_finite() && *s > 0.0)
+                        .map_or(1.0, |s| (1.0 / s).clamp(1.0 / max_factor, max_factor));
+                    for (slot, f) in [(1, 1.0), (3, factor)] {
+                        let input = McInput {
+                            estimates: net.estimates(f),
+                            default_range: None,
+                            iterations: opts.iterations,
+                            seed: opts.seed,
+                            histogram_bins: 1,
+                            ..McInput::default()
+                        };
+                        match simulate(&net.schedule, &input) {
+                            Ok(r) => {
+                                row[slot] = Some(pos(r.finish.p50));
+                                row[slot + 1] = Some(pos(r.finish.p80));
+                            }
+                            Err(e) => note(format!("{file_name}: period {}: Monte Carlo: {e}", k + 1)),
+                        }
+                    }
+                }
+            }
+        }
+        acc.combined_forecasts.push(row);
+    }
+    acc.combined_mape = std::array::from_fn(|j| mape(acc.combined_forecasts.iter().map(|r| r[j]), acc.real_duration));
+    acc.combined_error = first_error;
 }
 
 /// The median of the values present (the mean of the middle two for an even count).
