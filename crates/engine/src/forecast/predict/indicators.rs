@@ -372,9 +372,7 @@ pub(crate) fn transform(kind: IndicatorKind, value: f64, scale: Scale, _outcome:
 pub(crate) fn describe(kind: IndicatorKind, value: f64, scale: Scale) -> String {
     let pct = |x: f64| format!("{:.0}%", x * 100.0);
     match kind {
-        IndicatorKind::SpiT if value == 0.0 => {
-            "SPI(t) 0.00: work was planned by now and none is earned yet".to_owned()
-        }
+        IndicatorKind::SpiT if value == 0.0 => "SPI(t) 0.00: work was planned by now and none is earned yet".to_owned(),
         IndicatorKind::Cpi if value == 0.0 => "CPI 0.00: money is spent and nothing is earned yet".to_owned(),
         IndicatorKind::SpiT => {
             let over = 1.0 / value - 1.0;
