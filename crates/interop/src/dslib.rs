@@ -642,24 +642,31 @@ fn read_overview(s: &Sheet) -> Result<Vec<OverviewRow>, ImportError> {
     Ok(out)
 }
 
-/// Hours in a ProTrack duration such as `3d`, `4h`, `9d 15h`, `1w 2d` (a week of five days).
+/// Hours in a ProTrack duration such as `3d`, `4h`, `9d 15h`, `1w 2d` (a week of five days), also
+/// written with a space or the unit in words (`3 d`, `34 days`, `2 hours`); a bare `0` is zero.
 pub fn duration_hours(text: &str, hours_per_day: f64) -> Option<f64> {
+    // A bare zero (ProTrack writes `0` for a milestone) needs no unit.
+    if text.trim().parse::<f64>().is_ok_and(|v| v == 0.0) {
+        return Some(0.0);
+    }
     let mut total = 0.0;
     let mut any = false;
-    for part in text.split_whitespace() {
-        let unit = part.chars().last()?;
-        let n: f64 = part[..part.len() - unit.len_utf8()].parse().ok()?;
-        total += match unit {
-            'h' => n,
-            'd' => n * hours_per_day,
-            'w' => n * 5.0 * hours_per_day,
-            'm' => n / 60.0,
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let n: f64 = rest[..num_end].parse().ok()?;
+        rest = rest[num_end..].trim_start();
+        let unit_end = rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len());
+        let unit = rest[..unit_end].to_ascii_lowercase();
+        rest = rest[unit_end..].trim_start();
+        total += match unit.as_str() {
+            "h" | "hr" | "hrs" | "hour" | "hours" => n,
+            "d" | "day" | "days" => n * hours_per_day,
+            "w" | "wk" | "wks" | "week" | "weeks" => n * 5.0 * hours_per_day,
+            "m" | "min" | "mins" | "minute" | "minutes" => n / 60.0,
             _ => return None,
         };
         any = true;
-    }
-    if !any && text.trim() == "0" {
-        return Some(0.0);
     }
     any.then_some(total)
 }

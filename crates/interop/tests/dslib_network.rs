@@ -38,6 +38,19 @@ fn predecessors_parse_types_and_lags() {
 }
 
 #[test]
+fn durations_in_words_and_with_spaces() {
+    use keel_interop::dslib::duration_hours;
+    for (text, hours) in
+        [("3d", 24.0), ("3 d", 24.0), ("34 days", 272.0), ("1w 2d", 56.0), ("9d 15h", 87.0), ("0", 0.0)]
+    {
+        assert_eq!(duration_hours(text, 8.0), Some(hours), "{text}");
+    }
+    for bad in ["", "d", "3x", "three days", "3d 4"] {
+        assert_eq!(duration_hours(bad, 8.0), None, "{bad}");
+    }
+}
+
+#[test]
 fn bad_predecessors_say_what_was_expected() {
     for bad in ["3FS+soon", "3FS+2x", "+2d", "3 FS? 2", "3FS+"] {
         let e = parse_predecessors(bad, 8.0).unwrap_err();
@@ -176,17 +189,40 @@ fn small_project() -> DslibProject {
 #[test]
 fn without_progress_the_network_finishes_at_the_baseline_finish() {
     let p = small_project();
-    let net = p.network("small.xlsx", None).unwrap();
-    assert_eq!(net.schedule.tasks.len(), 4);
-    assert_eq!(net.schedule.links.len(), 2);
-    assert_eq!(net.schedule.tasks[1].parent, Some(0));
-    assert_eq!(net.schedule.tasks[3].parent, None);
-    let r = schedule(&net.schedule).unwrap();
-    assert_eq!(net.baseline_finish, Some(at(8, 17)));
-    assert_eq!(r.finish, at(8, 17));
-    for (i, a) in p.activities.iter().enumerate().skip(1) {
-        assert_eq!((Some(r.tasks[i].start), Some(r.tasks[i].finish)), (a.start, a.finish), "activity {}", a.id);
+    // On the logic alone and with the baseline starts held.
+    for hold in [false, true] {
+        let net = p.network("small.xlsx", None, hold).unwrap();
+        assert_eq!(net.schedule.tasks.len(), 4);
+        assert_eq!(net.schedule.links.len(), 2);
+        assert_eq!(net.schedule.tasks[1].parent, Some(0));
+        assert_eq!(net.schedule.tasks[3].parent, None);
+        let r = schedule(&net.schedule).unwrap();
+        assert_eq!(net.baseline_finish, Some(at(8, 17)));
+        assert_eq!(r.finish, at(8, 17));
+        for (i, a) in p.activities.iter().enumerate().skip(1) {
+            assert_eq!((Some(r.tasks[i].start), Some(r.tasks[i].finish)), (a.start, a.finish), "activity {}", a.id);
+        }
     }
+    // A baseline start later than the logic's (a levelled baseline) is kept only when held.
+    let mut p = small_project();
+    p.activities[3].start = Some(at(8, 8));
+    p.activities[3].finish = Some(at(8, 17));
+    let finish_of = |hold| {
+        let net = p.network("small.xlsx", None, hold).unwrap();
+        schedule(&net.schedule).unwrap().tasks[3].finish
+    };
+    assert_eq!((finish_of(false), finish_of(true)), (at(4, 17), at(8, 17)));
+}
+
+#[test]
+fn self_and_summary_links_are_dropped() {
+    let mut p = small_project();
+    p.activities[1].predecessors = "2SS".into();
+    p.activities[2].predecessors = "2FS+1d;1FS".into();
+    let net = p.network("small.xlsx", None, false).unwrap();
+    assert_eq!(net.schedule.links.len(), 2);
+    assert_eq!(net.dropped_links.len(), 2, "{:?}", net.dropped_links);
+    assert_eq!(schedule(&net.schedule).unwrap().finish, at(8, 17));
 }
 
 #[test]
@@ -194,22 +230,22 @@ fn progress_moves_the_finish() {
     let p = small_project();
     // TP1: A is 80% done on Tuesday evening: 0.4 day remains, from the status date (Thursday after
     // the holiday), then B's lag of a day and its two days: Tuesday 9 January 12:00.
-    let net = p.network("small.xlsx", Some(0)).unwrap();
+    let net = p.network("small.xlsx", Some(0), true).unwrap();
     let r = schedule(&net.schedule).unwrap();
     assert_eq!(r.finish, NaiveDate::from_ymd_opt(2024, 1, 9).unwrap().and_hms_opt(11, 12, 0).unwrap());
     // TP2: every activity finished: actual start plus actual duration on the calendar (B: Mon 8,
     // Tue 9, Wed 10).
-    let net = p.network("small.xlsx", Some(1)).unwrap();
+    let net = p.network("small.xlsx", Some(1), true).unwrap();
     let r = schedule(&net.schedule).unwrap();
     assert_eq!(r.finish, at(10, 17));
     assert_eq!(net.schedule.tasks[1].actual_finish, Some(at(4, 17)));
-    assert!(p.network("small.xlsx", Some(2)).unwrap_err().to_string().contains("no tracking period 2"));
+    assert!(p.network("small.xlsx", Some(2), true).unwrap_err().to_string().contains("no tracking period 2"));
 }
 
 #[test]
 fn monte_carlo_on_the_network_is_reproducible_and_ordered() {
     let p = small_project();
-    let net = p.network("small.xlsx", Some(0)).unwrap();
+    let net = p.network("small.xlsx", Some(0), true).unwrap();
     let est = net.estimates(1.0);
     // A is started, B and C are not: three estimates; none on the summary.
     assert_eq!(est.iter().map(|e| e.0).collect::<Vec<_>>(), vec![1, 2, 3]);
@@ -223,7 +259,7 @@ fn monte_carlo_on_the_network_is_reproducible_and_ordered() {
     let scaled = net.estimates(2.0);
     assert_eq!(scaled[1].1.pessimistic_minutes, 3840);
     // Finished: no estimates.
-    assert!(p.network("small.xlsx", Some(1)).unwrap().estimates(1.5).is_empty());
+    assert!(p.network("small.xlsx", Some(1), true).unwrap().estimates(1.5).is_empty());
 }
 
 #[test]
@@ -254,20 +290,20 @@ fn bad_text_names_file_sheet_row_and_field() {
     let mut p = small_project();
     p.activities[2].row = 5;
     p.activities[2].predecessors = "2FS+later".into();
-    let e = p.network("bad.xlsx", None).unwrap_err();
+    let e = p.network("bad.xlsx", None, true).unwrap_err();
     let t = e.to_string();
     assert_eq!(e.line, Some(5));
     assert!(t.contains("bad.xlsx") && t.contains("'Baseline Schedule'") && t.contains("Predecessors"), "{t}");
     let mut p = small_project();
     p.activities[2].predecessors = "99".into();
-    let t = p.network("bad.xlsx", None).unwrap_err().to_string();
+    let t = p.network("bad.xlsx", None, true).unwrap_err().to_string();
     assert!(t.contains("activity 3") && t.contains("'99'"), "{t}");
     let mut p = small_project();
     p.activities[1].duration = "two days".into();
-    let t = p.network("bad.xlsx", None).unwrap_err().to_string();
+    let t = p.network("bad.xlsx", None, true).unwrap_err().to_string();
     assert!(t.contains("Duration") && t.contains("two days"), "{t}");
     let mut p = small_project();
     p.periods[1].rows[0].actual_duration = "ages".into();
-    let t = p.network("bad.xlsx", Some(1)).unwrap_err().to_string();
+    let t = p.network("bad.xlsx", Some(1), true).unwrap_err().to_string();
     assert!(t.contains("'Project Control - TP2'") && t.contains("Actual Duration") && t.contains("ages"), "{t}");
 }

@@ -150,8 +150,15 @@ pub struct NetworkCheck {
     pub tasks: usize,
     /// Links.
     pub links: usize,
-    /// The engine's project finish without progress.
+    /// The engine's project finish without progress, each activity held at or after its baseline
+    /// start (the network the combined forecast runs on).
     pub computed_finish: Option<NaiveDateTime>,
+    /// The engine's project finish on the logic alone (no start held).
+    pub logic_finish: Option<NaiveDateTime>,
+    /// Logic-only minus baseline finish, in days of the time basis.
+    pub logic_difference_days: Option<f64>,
+    /// Links left out of the network (an activity linked to itself or to its own summary).
+    pub dropped_links: usize,
     /// The workbook's baseline project finish (latest baseline finish of the leaf activities).
     pub baseline_finish: Option<NaiveDateTime>,
     /// Computed minus baseline finish, in days of the time basis.
@@ -164,6 +171,11 @@ impl NetworkCheck {
     /// Whether the computed finish is the baseline finish (to the minute).
     pub fn agrees(&self) -> bool {
         self.computed_finish.is_some() && self.computed_finish == self.baseline_finish
+    }
+
+    /// Whether the logic-only finish is the baseline finish (to the minute).
+    pub fn logic_agrees(&self) -> bool {
+        self.logic_finish.is_some() && self.logic_finish == self.baseline_finish
     }
 }
 
@@ -396,29 +408,40 @@ fn network_check(file_name: &str, project: &DslibProject, report: &EvmReport) ->
         tasks: 0,
         links: 0,
         computed_finish: None,
+        logic_finish: None,
+        logic_difference_days: None,
+        dropped_links: 0,
         baseline_finish: None,
         difference_days: None,
         error: None,
     };
-    let net = match project.network(file_name, None) {
-        Ok(n) => n,
-        Err(e) => {
-            out.error = Some(e.to_string());
-            return out;
+    let pos = |d: NaiveDateTime| report.time_basis.position(report.project_start, d);
+    for hold in [false, true] {
+        let net = match project.network(file_name, None, hold) {
+            Ok(n) => n,
+            Err(e) => {
+                out.error = Some(e.to_string());
+                return out;
+            }
+        };
+        out.tasks = net.schedule.tasks.len();
+        out.links = net.schedule.links.len();
+        out.dropped_links = net.dropped_links.len();
+        out.baseline_finish = net.baseline_finish;
+        match schedule(&net.schedule) {
+            Ok(r) => {
+                let diff = net.baseline_finish.map(|b| pos(r.finish) - pos(b));
+                if hold {
+                    (out.computed_finish, out.difference_days) = (Some(r.finish), diff);
+                } else {
+                    (out.logic_finish, out.logic_difference_days) = (Some(r.finish), diff);
+                }
+            }
+            Err(e) => {
+                out.error = Some(format!("{file_name}: schedule: {e}"));
+                return out;
+            }
         }
-    };
-    out.tasks = net.schedule.tasks.len();
-    out.links = net.schedule.links.len();
-    out.baseline_finish = net.baseline_finish;
-    match schedule(&net.schedule) {
-        Ok(r) => {
-            out.computed_finish = Some(r.finish);
-            out.difference_days = net.baseline_finish.map(|b| {
-                report.time_basis.position(report.project_start, r.finish)
-                    - report.time_basis.position(report.project_start, b)
-            });
-        }
-        Err(e) => out.error = Some(format!("{file_name}: schedule: {e}")),
     }
     out
 }
@@ -441,7 +464,7 @@ fn combined_accuracy(
     };
     for (k, m) in report.periods.iter().enumerate() {
         let mut row = [None; 5];
-        match project.network(file_name, Some(k)) {
+        match project.network(file_name, Some(k), true) {
             Err(e) => note(e.to_string()),
             Ok(net) => {
                 match schedule(&net.schedule) {

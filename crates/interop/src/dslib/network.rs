@@ -20,8 +20,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use keel_engine::forecast::montecarlo::{Distribution, Estimate};
 use keel_engine::schedule::calendar::{WorkCalendar as EngineCalendar, standard};
 use keel_engine::schedule::{
-    Calendar, Duration, DurationUnit, Exception, Lag, Link, LinkType, Mode, Options, Origin, ProjectInfo, Schedule,
-    Task, TaskIx, TaskKind, WorkingTime,
+    Calendar, Constraint, ConstraintKind, Duration, DurationUnit, Exception, Lag, Link, LinkType, Mode, Options,
+    Origin, ProjectInfo, Schedule, Task, TaskIx, TaskKind, WorkingTime,
 };
 
 use super::{DslibProject, ThreePoint, duration_hours};
@@ -132,6 +132,8 @@ pub struct DslibNetwork {
     pub baseline_finish: Option<NaiveDateTime>,
     /// Leaf tasks finished at the period, for the "updated with progress" scaling.
     finished: Vec<bool>,
+    /// Links left out, and why: an activity linked to itself or to its own WBS summary (a loop).
+    pub dropped_links: Vec<String>,
 }
 
 impl DslibNetwork {
@@ -206,6 +208,11 @@ impl DslibProject {
     /// The schedule network, with the progress of tracking period `period` (an index into
     /// [`DslibProject::periods`]) or none. See the module documentation.
     ///
+    /// With `hold_baseline_starts`, every leaf activity with a baseline start gets a "start no
+    /// earlier than" constraint there: what the logic alone does not explain in a baseline (many
+    /// DSLIB baselines are resource-levelled, or activities were placed by hand) is kept, and
+    /// unstarted work never starts before its planned start.
+    ///
     /// Progress of a leaf activity at the period: 100% complete (or tracked `Finished`) is finished
     /// at its actual start plus its actual duration on the calendar; otherwise an actual start (or
     /// some progress) makes it started, with its planned duration times the share not complete as
@@ -216,7 +223,12 @@ impl DslibProject {
     /// [`ImportError`] naming the file, the sheet, the row (or activity) and the column: no project
     /// start, a duration, predecessor or actual duration that cannot be read, a predecessor that is
     /// not an activity of the baseline, a period index out of range.
-    pub fn network(&self, file_name: &str, period: Option<usize>) -> Result<DslibNetwork, ImportError> {
+    pub fn network(
+        &self,
+        file_name: &str,
+        period: Option<usize>,
+        hold_baseline_starts: bool,
+    ) -> Result<DslibNetwork, ImportError> {
         let hpd = self.hours_per_day();
         let at = |row: usize, id: &str, column: &str, message: String| ImportError {
             file: file_name.into(),
@@ -253,6 +265,12 @@ impl DslibProject {
             }
             let minutes = if a.summary {
                 0
+            } else if a.duration.trim().is_empty() {
+                // No duration written: the baseline's working time, or none without baseline dates.
+                match (a.start, a.finish) {
+                    (Some(s), Some(f)) => cal.working_minutes_between(s, f).max(0),
+                    _ => 0,
+                }
             } else {
                 let h = duration_hours(&a.duration, hpd).filter(|h| h.is_finite() && *h >= 0.0).ok_or_else(|| {
                     at(
@@ -276,12 +294,28 @@ impl DslibProject {
                 parent,
                 kind: if a.summary { TaskKind::Summary } else { TaskKind::Task },
                 duration: Duration::working(minutes, DurationUnit::Days),
+                constraint: a
+                    .start
+                    .filter(|_| hold_baseline_starts && !a.summary)
+                    .map(|d| Constraint { kind: ConstraintKind::Snet, date: Some(d) }),
                 ..Default::default()
             });
         }
         // Links.
         let ix: HashMap<&str, usize> = self.activities.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
         let mut links = Vec::new();
+        let mut dropped_links = Vec::new();
+        let ancestors: Vec<Vec<usize>> = (0..tasks.len())
+            .map(|i| {
+                let mut up = Vec::new();
+                let mut p = tasks[i].parent;
+                while let Some(k) = p.filter(|k| !up.contains(k) && up.len() < tasks.len()) {
+                    up.push(k);
+                    p = tasks[k].parent;
+                }
+                up
+            })
+            .collect();
         for (i, a) in self.activities.iter().enumerate() {
             let preds = parse_predecessors(&a.predecessors, hpd).map_err(|m| at(a.row, &a.id, "Predecessors", m))?;
             for p in preds {
@@ -293,6 +327,13 @@ impl DslibProject {
                         format!("predecessor '{}' is not an activity ID of the baseline", p.id),
                     ));
                 };
+                if j == i || ancestors[i].contains(&j) || ancestors[j].contains(&i) {
+                    dropped_links.push(format!(
+                        "activity {}: link from {} dropped (an activity linked to itself or to its own WBS summary)",
+                        a.id, p.id
+                    ));
+                    continue;
+                }
                 links.push(Link {
                     pred: j,
                     succ: i,
@@ -384,6 +425,6 @@ impl DslibProject {
             ..Default::default()
         };
         let tasks = (0..self.activities.len()).collect();
-        Ok(DslibNetwork { schedule, tasks, risk, baseline_finish, finished })
+        Ok(DslibNetwork { schedule, tasks, risk, baseline_finish, finished, dropped_links })
     }
 }
