@@ -112,41 +112,60 @@ impl App {
     /// Forbidden, storage, an unreadable stored schedule.
     pub async fn dependency_register(&self, actor: &Actor) -> Result<Vec<DependencyRegisterRow>, AppError> {
         actor.require(Action::Read)?;
-        let Loaded { dependencies, projects, milestones, schedules } = self.load_dependencies(actor).await?;
-        let label = |p: ProjectId| projects.get(&p).map_or_else(|| p.to_string(), |f| format!("{} {}", f.code, f.name));
-        let mut rows: Vec<DependencyRegisterRow> = dependencies
-            .into_iter()
-            .map(|d| {
-                let f = &d.fields;
-                let wanted = f.milestone_id.and_then(|m| milestones.get(&m));
-                let delivering = f.supplier_milestone_id.and_then(|m| milestones.get(&m));
-                let (supplier, s_sched) =
-                    end_of(schedules.get(&f.supplier_project_id).and_then(Option::as_ref), delivering, true);
-                let (dependent, d_sched) = end_of(schedules.get(&f.project_id).and_then(Option::as_ref), wanted, false);
-                let assessment = assess(&Link { supplier, dependent, needed_by: f.needed_by });
-                DependencyRegisterRow {
-                    project: label(f.project_id),
-                    supplier: label(f.supplier_project_id),
-                    milestone: wanted.map(|m| m.name.clone()),
-                    supplier_milestone: delivering.map(|m| m.name.clone()),
-                    from_schedules: s_sched && d_sched,
-                    assessment,
-                    dependency: d,
-                }
-            })
-            .collect();
-        rows.sort_by(|a, b| {
-            b.assessment
-                .on_critical_path
-                .cmp(&a.assessment.on_critical_path)
-                .then_with(|| {
-                    let f = |r: &DependencyRegisterRow| r.assessment.float_days.unwrap_or(f64::INFINITY);
-                    f(a).total_cmp(&f(b))
-                })
-                .then_with(|| a.dependency.fields.title.cmp(&b.dependency.fields.title))
-        });
-        Ok(rows)
+        Ok(register(&self.load_dependencies(actor).await?))
     }
+
+    /// The register and the integrated schedule from one read of the dependencies, projects,
+    /// milestones and schedules (the Forecasts page shows both).
+    ///
+    /// # Errors
+    /// As [`App::dependency_register`].
+    pub async fn dependency_views(
+        &self,
+        actor: &Actor,
+    ) -> Result<(Vec<DependencyRegisterRow>, IntegratedSchedule), AppError> {
+        actor.require(Action::Read)?;
+        let loaded = self.load_dependencies(actor).await?;
+        Ok((register(&loaded), integrated(&loaded)))
+    }
+}
+
+/// The register rows, those on a critical path first, then by link float (least first).
+fn register(loaded: &Loaded) -> Vec<DependencyRegisterRow> {
+    let Loaded { dependencies, projects, milestones, schedules } = loaded;
+    let label = |p: ProjectId| projects.get(&p).map_or_else(|| p.to_string(), |f| format!("{} {}", f.code, f.name));
+    let mut rows: Vec<DependencyRegisterRow> = dependencies
+        .iter()
+        .map(|d| {
+            let f = &d.fields;
+            let wanted = f.milestone_id.and_then(|m| milestones.get(&m));
+            let delivering = f.supplier_milestone_id.and_then(|m| milestones.get(&m));
+            let (supplier, s_sched) =
+                end_of(schedules.get(&f.supplier_project_id).and_then(Option::as_ref), delivering, true);
+            let (dependent, d_sched) = end_of(schedules.get(&f.project_id).and_then(Option::as_ref), wanted, false);
+            let assessment = assess(&Link { supplier, dependent, needed_by: f.needed_by });
+            DependencyRegisterRow {
+                project: label(f.project_id),
+                supplier: label(f.supplier_project_id),
+                milestone: wanted.map(|m| m.name.clone()),
+                supplier_milestone: delivering.map(|m| m.name.clone()),
+                from_schedules: s_sched && d_sched,
+                assessment,
+                dependency: d.clone(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.assessment
+            .on_critical_path
+            .cmp(&a.assessment.on_critical_path)
+            .then_with(|| {
+                let f = |r: &DependencyRegisterRow| r.assessment.float_days.unwrap_or(f64::INFINITY);
+                f(a).total_cmp(&f(b))
+            })
+            .then_with(|| a.dependency.fields.title.cmp(&b.dependency.fields.title))
+    });
+    rows
 }
 
 /// A project in the integrated schedule: its finish on its own and with its suppliers' dates.
@@ -240,146 +259,150 @@ impl App {
     /// Forbidden, storage, an unreadable stored schedule. A loop through the dependencies is
     /// not an error: it is reported in [`IntegratedSchedule::error`] with the tasks on it.
     pub async fn integrated_schedule(&self, actor: &Actor) -> Result<IntegratedSchedule, AppError> {
-        use keel_domain::DependencyState;
-        use keel_engine::schedule::combine::{CrossLink, Part, combine};
-        use keel_engine::schedule::{Lag, LinkType};
-
         actor.require(Action::Read)?;
-        let Loaded { dependencies, projects, milestones, schedules } = self.load_dependencies(actor).await?;
-        let label = |p: ProjectId| projects.get(&p).map_or_else(|| p.to_string(), |f| format!("{} {}", f.code, f.name));
-        let code = |p: ProjectId| projects.get(&p).map_or_else(|| p.to_string(), |f| f.code.to_string());
-        let mut out = IntegratedSchedule::default();
-        // Parts in a stable order: by project code.
-        let mut part_of: HashMap<ProjectId, usize> = HashMap::new();
-        let mut part_ids: Vec<ProjectId> = Vec::new();
-        let mut wanted: Vec<(&Dependency, ProjectId, usize, ProjectId, usize)> = Vec::new();
-        let mut deps: Vec<&Dependency> = dependencies.iter().collect();
-        deps.sort_by(|a, b| a.fields.title.cmp(&b.fields.title));
-        for d in deps {
-            let f = &d.fields;
-            if matches!(f.state, DependencyState::Delivered | DependencyState::Cancelled) {
-                continue;
-            }
-            let why = |reason: &str| format!("{}: {reason}", f.title);
-            let (Some(Some(sv)), Some(Some(dv))) =
-                (schedules.get(&f.supplier_project_id), schedules.get(&f.project_id))
-            else {
-                out.left_out.push(why("one of the two projects has no schedule"));
-                continue;
-            };
-            let Some(wanted_ms) = f.milestone_id.and_then(|m| milestones.get(&m)) else {
-                out.left_out.push(why("it names no milestone of the dependent project"));
-                continue;
-            };
-            let Some(receiver) = task_named(dv, wanted_ms) else {
-                out.left_out.push(why(&format!("no task named '{}' in the dependent's schedule", wanted_ms.name)));
-                continue;
-            };
-            let delivery = match f.supplier_milestone_id.and_then(|m| milestones.get(&m)) {
-                Some(m) => match task_named(sv, m) {
-                    Some(t) => t,
-                    None => {
-                        out.left_out.push(why(&format!("no task named '{}' in the supplier's schedule", m.name)));
-                        continue;
-                    }
-                },
-                None => match last_task(sv) {
-                    Some(t) => t,
-                    None => {
-                        out.left_out.push(why("the supplier's schedule has no scheduled task"));
-                        continue;
-                    }
-                },
-            };
-            for p in [f.supplier_project_id, f.project_id] {
-                part_of.entry(p).or_insert_with(|| {
-                    part_ids.push(p);
-                    part_ids.len() - 1
-                });
-            }
-            wanted.push((d, f.supplier_project_id, delivery, f.project_id, receiver));
-        }
-        if wanted.is_empty() {
-            return Ok(out);
-        }
-        let labels: Vec<String> = part_ids.iter().map(|&p| code(p)).collect();
-        let versions: Vec<&ScheduleVersion> =
-            part_ids.iter().filter_map(|p| schedules.get(p).and_then(Option::as_ref)).collect();
-        let parts: Vec<Part<'_>> =
-            versions.iter().zip(&labels).map(|(v, l)| Part { label: l, schedule: &v.analysis.schedule }).collect();
-        let links: Vec<CrossLink> = wanted
-            .iter()
-            .map(|&(_, sp, st, dp, dt)| CrossLink {
-                pred_part: part_of[&sp],
-                pred: st,
-                succ_part: part_of[&dp],
-                succ: dt,
-                kind: LinkType::FS,
-                lag: Lag::default(),
-            })
-            .collect();
-        let computed = combine(&parts, &links).and_then(|c| {
-            let r = keel_engine::schedule::schedule(&c.schedule)?;
-            let float = c.cross_link_float(&r)?;
-            Ok((c, r, float))
-        });
-        let (combined, result, float) = match computed {
-            Ok(x) => x,
-            Err(e) => {
-                out.error = Some(e.to_string());
-                return Ok(out);
-            }
-        };
-        let finishes = combined.project_finishes(&result);
-        for (i, &(d, sp, st, dp, dt)) in wanted.iter().enumerate() {
-            let (s_part, d_part) = (part_of[&sp], part_of[&dp]);
-            let alone = &versions[d_part].analysis.result.tasks[dt];
-            let r_succ = &result.tasks[combined.task(d_part, dt)];
-            let r_pred = &result.tasks[combined.task(s_part, st)];
-            let minutes_per_day = f64::from(versions[d_part].analysis.schedule.options.minutes_per_day.max(1));
-            let delay = r_succ.early_start - alone.early_start;
-            let started = versions[d_part].analysis.schedule.tasks[dt].actual_start.is_some();
-            let float = if started { None } else { float[i] };
-            out.links.push(IntegratedLink {
-                dependency_id: d.id,
-                title: d.fields.title.clone(),
-                project: label(dp),
-                supplier: label(sp),
-                supplier_task: versions[s_part].analysis.schedule.tasks[st].name.clone(),
-                dependent_task: versions[d_part].analysis.schedule.tasks[dt].name.clone(),
-                delivers: r_pred.early_finish,
-                start_alone: alone.early_start,
-                start: r_succ.early_start,
-                delay_days: days(delay).max(0.0),
-                float_days: float.map(|m| m as f64 / minutes_per_day),
-                driving: float == Some(0) && delay > chrono::Duration::zero(),
-                started,
-            });
-        }
-        for (k, &p) in part_ids.iter().enumerate() {
-            // The same measure both ways (the last early finish of an active task), so a project
-            // nothing moves shows no slip.
-            let alone = last_task(versions[k])
-                .map_or(versions[k].analysis.result.finish, |t| versions[k].analysis.result.tasks[t].early_finish);
-            let finish = finishes[k].unwrap_or(alone);
-            let driven_by =
-                out.links.iter().filter(|l| l.driving && l.project == label(p)).map(|l| l.title.clone()).collect();
-            out.projects.push(IntegratedProject {
-                project_id: p,
-                project: label(p),
-                finish_alone: alone,
-                finish,
-                slip_days: days(finish - alone).max(0.0),
-                driven_by,
-            });
-        }
-        out.projects.sort_by(|a, b| b.slip_days.total_cmp(&a.slip_days).then_with(|| a.project.cmp(&b.project)));
-        out.links.sort_by(|a, b| {
-            b.driving
-                .cmp(&a.driving)
-                .then_with(|| b.delay_days.total_cmp(&a.delay_days))
-                .then_with(|| a.title.cmp(&b.title))
-        });
-        Ok(out)
+        Ok(integrated(&self.load_dependencies(actor).await?))
     }
+}
+
+/// The integrated schedule from loaded data (see [`App::integrated_schedule`]).
+fn integrated(loaded: &Loaded) -> IntegratedSchedule {
+    use keel_domain::DependencyState;
+    use keel_engine::schedule::combine::{CrossLink, Part, combine};
+    use keel_engine::schedule::{Lag, LinkType};
+
+    let Loaded { dependencies, projects, milestones, schedules } = loaded;
+    let label = |p: ProjectId| projects.get(&p).map_or_else(|| p.to_string(), |f| format!("{} {}", f.code, f.name));
+    let code = |p: ProjectId| projects.get(&p).map_or_else(|| p.to_string(), |f| f.code.to_string());
+    let mut out = IntegratedSchedule::default();
+    // A stable order: dependencies by title, parts in the order they first appear.
+    let mut part_of: HashMap<ProjectId, usize> = HashMap::new();
+    let mut part_ids: Vec<ProjectId> = Vec::new();
+    let mut wanted: Vec<(&Dependency, ProjectId, usize, ProjectId, usize)> = Vec::new();
+    let mut deps: Vec<&Dependency> = dependencies.iter().collect();
+    deps.sort_by(|a, b| a.fields.title.cmp(&b.fields.title));
+    for d in deps {
+        let f = &d.fields;
+        if matches!(f.state, DependencyState::Delivered | DependencyState::Cancelled) {
+            continue;
+        }
+        let why = |reason: &str| format!("{}: {reason}", f.title);
+        let (Some(Some(sv)), Some(Some(dv))) = (schedules.get(&f.supplier_project_id), schedules.get(&f.project_id))
+        else {
+            out.left_out.push(why("one of the two projects has no schedule"));
+            continue;
+        };
+        let Some(wanted_ms) = f.milestone_id.and_then(|m| milestones.get(&m)) else {
+            out.left_out.push(why("it names no milestone of the dependent project"));
+            continue;
+        };
+        let Some(receiver) = task_named(dv, wanted_ms) else {
+            out.left_out.push(why(&format!("no task named '{}' in the dependent's schedule", wanted_ms.name)));
+            continue;
+        };
+        let delivery = match f.supplier_milestone_id.and_then(|m| milestones.get(&m)) {
+            Some(m) => match task_named(sv, m) {
+                Some(t) => t,
+                None => {
+                    out.left_out.push(why(&format!("no task named '{}' in the supplier's schedule", m.name)));
+                    continue;
+                }
+            },
+            None => match last_task(sv) {
+                Some(t) => t,
+                None => {
+                    out.left_out.push(why("the supplier's schedule has no scheduled task"));
+                    continue;
+                }
+            },
+        };
+        for p in [f.supplier_project_id, f.project_id] {
+            part_of.entry(p).or_insert_with(|| {
+                part_ids.push(p);
+                part_ids.len() - 1
+            });
+        }
+        wanted.push((d, f.supplier_project_id, delivery, f.project_id, receiver));
+    }
+    if wanted.is_empty() {
+        return out;
+    }
+    let labels: Vec<String> = part_ids.iter().map(|&p| code(p)).collect();
+    let versions: Vec<&ScheduleVersion> =
+        part_ids.iter().filter_map(|p| schedules.get(p).and_then(Option::as_ref)).collect();
+    let parts: Vec<Part<'_>> =
+        versions.iter().zip(&labels).map(|(v, l)| Part { label: l, schedule: &v.analysis.schedule }).collect();
+    let links: Vec<CrossLink> = wanted
+        .iter()
+        .map(|&(_, sp, st, dp, dt)| CrossLink {
+            pred_part: part_of[&sp],
+            pred: st,
+            succ_part: part_of[&dp],
+            succ: dt,
+            kind: LinkType::FS,
+            lag: Lag::default(),
+        })
+        .collect();
+    let computed = combine(&parts, &links).and_then(|c| {
+        let r = keel_engine::schedule::schedule(&c.schedule)?;
+        let float = c.cross_link_float(&r)?;
+        Ok((c, r, float))
+    });
+    let (combined, result, float) = match computed {
+        Ok(x) => x,
+        Err(e) => {
+            out.error = Some(e.to_string());
+            return out;
+        }
+    };
+    let finishes = combined.project_finishes(&result);
+    for (i, &(d, sp, st, dp, dt)) in wanted.iter().enumerate() {
+        let (s_part, d_part) = (part_of[&sp], part_of[&dp]);
+        let alone = &versions[d_part].analysis.result.tasks[dt];
+        let r_succ = &result.tasks[combined.task(d_part, dt)];
+        let r_pred = &result.tasks[combined.task(s_part, st)];
+        let minutes_per_day = f64::from(versions[d_part].analysis.schedule.options.minutes_per_day.max(1));
+        let delay = r_succ.early_start - alone.early_start;
+        let started = versions[d_part].analysis.schedule.tasks[dt].actual_start.is_some();
+        let float = if started { None } else { float[i] };
+        out.links.push(IntegratedLink {
+            dependency_id: d.id,
+            title: d.fields.title.clone(),
+            project: label(dp),
+            supplier: label(sp),
+            supplier_task: versions[s_part].analysis.schedule.tasks[st].name.clone(),
+            dependent_task: versions[d_part].analysis.schedule.tasks[dt].name.clone(),
+            delivers: r_pred.early_finish,
+            start_alone: alone.early_start,
+            start: r_succ.early_start,
+            delay_days: days(delay).max(0.0),
+            float_days: float.map(|m| m as f64 / minutes_per_day),
+            driving: float == Some(0) && delay > chrono::Duration::zero(),
+            started,
+        });
+    }
+    for (k, &p) in part_ids.iter().enumerate() {
+        // The same measure both ways (the last early finish of an active task), so a project
+        // nothing moves shows no slip.
+        let alone = last_task(versions[k])
+            .map_or(versions[k].analysis.result.finish, |t| versions[k].analysis.result.tasks[t].early_finish);
+        let finish = finishes[k].unwrap_or(alone);
+        let driven_by =
+            out.links.iter().filter(|l| l.driving && l.project == label(p)).map(|l| l.title.clone()).collect();
+        out.projects.push(IntegratedProject {
+            project_id: p,
+            project: label(p),
+            finish_alone: alone,
+            finish,
+            slip_days: days(finish - alone).max(0.0),
+            driven_by,
+        });
+    }
+    out.projects.sort_by(|a, b| b.slip_days.total_cmp(&a.slip_days).then_with(|| a.project.cmp(&b.project)));
+    out.links.sort_by(|a, b| {
+        b.driving
+            .cmp(&a.driving)
+            .then_with(|| b.delay_days.total_cmp(&a.delay_days))
+            .then_with(|| a.title.cmp(&b.title))
+    });
+    out
 }

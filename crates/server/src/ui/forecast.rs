@@ -509,11 +509,7 @@ pub async fn portfolio_page(State(state): State<AppState>, UiSession(s): UiSessi
         Ok(o) => format!("{} ", o.currency),
         Err(_) => String::new(),
     };
-    let deps = match state.app.dependency_register(&s.actor).await {
-        Ok(r) => r,
-        Err(e) => return error_page(Some(chrome), e),
-    };
-    let integrated = match state.app.integrated_schedule(&s.actor).await {
+    let (deps, integrated) = match state.app.dependency_views(&s.actor).await {
         Ok(r) => r,
         Err(e) => return error_page(Some(chrome), e),
     };
