@@ -5,6 +5,7 @@
 //! used, no clock and no IO. Results carry what reproduces them (seed, iterations, engine version).
 
 pub mod agile;
+pub mod blend;
 pub mod evm;
 pub mod montecarlo;
 pub mod predict;
