@@ -18,6 +18,10 @@ fn sizes() -> Vec<usize> {
     v
 }
 
+/// The allocator the `keel` binary uses (see crates/cli/src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

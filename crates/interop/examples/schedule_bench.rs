@@ -28,6 +28,10 @@ type Res<T> = Result<T, Box<dyn Error>>;
 const USAGE: &str = "usage: schedule_bench generate N SEED simple|calendars OUT.xml\n       \
                      schedule_bench time FILE.xml REPEATS [CRITICAL.txt]";
 
+/// The allocator the `keel` binary uses (see crates/cli/src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
