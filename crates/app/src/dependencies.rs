@@ -112,7 +112,10 @@ impl App {
     /// Forbidden, storage, an unreadable stored schedule.
     pub async fn dependency_register(&self, actor: &Actor) -> Result<Vec<DependencyRegisterRow>, AppError> {
         actor.require(Action::Read)?;
-        Ok(register(&self.load_dependencies(actor).await?))
+        let loaded = self.load_dependencies(actor).await?;
+        tokio::task::spawn_blocking(move || register(&loaded))
+            .await
+            .map_err(|e| AppError::Internal(format!("dependency register: {e}")))
     }
 
     /// The register and the integrated schedule from one read of the dependencies, projects,
@@ -126,7 +129,10 @@ impl App {
     ) -> Result<(Vec<DependencyRegisterRow>, IntegratedSchedule), AppError> {
         actor.require(Action::Read)?;
         let loaded = self.load_dependencies(actor).await?;
-        Ok((register(&loaded), integrated(&loaded)))
+        // Both schedule every linked project: off the async runtime.
+        tokio::task::spawn_blocking(move || (register(&loaded), integrated(&loaded)))
+            .await
+            .map_err(|e| AppError::Internal(format!("dependency views: {e}")))
     }
 }
 
@@ -260,7 +266,11 @@ impl App {
     /// not an error: it is reported in [`IntegratedSchedule::error`] with the tasks on it.
     pub async fn integrated_schedule(&self, actor: &Actor) -> Result<IntegratedSchedule, AppError> {
         actor.require(Action::Read)?;
-        Ok(integrated(&self.load_dependencies(actor).await?))
+        let loaded = self.load_dependencies(actor).await?;
+        // Schedules every linked project as one network: off the async runtime.
+        tokio::task::spawn_blocking(move || integrated(&loaded))
+            .await
+            .map_err(|e| AppError::Internal(format!("integrated schedule: {e}")))
     }
 }
 
