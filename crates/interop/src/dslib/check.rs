@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use keel_engine::forecast::blend::{BlendRule, ProgressBand, blend_finish, progress_band};
 use keel_engine::forecast::evm::{CostMethod, EvmReport, PeriodMetrics, TimeBasis, TimeMethod, evaluate};
 use keel_engine::forecast::montecarlo::{McInput, simulate};
 use keel_engine::schedule::schedule;
@@ -75,13 +76,29 @@ pub struct Accuracy {
     pub stored_cost_mape: [Option<f64>; 8],
     /// Keel's MAPE per combined (network) method (percent), in [`CombinedMethod::ALL`] order;
     /// `None` for the Monte Carlo methods when they did not run.
-    pub combined_mape: [Option<f64>; 5],
+    pub combined_mape: [Option<f64>; COMBINED],
     /// The combined forecasts per tracking period (days of the time basis after the project start),
     /// in [`CombinedMethod::ALL`] order.
-    pub combined_forecasts: Vec<[Option<f64>; 5]>,
+    pub combined_forecasts: Vec<[Option<f64>; COMBINED]>,
+    /// Progress at each tracking period: EV / BAC (percent complete by value, 0..=1), the measure
+    /// of the progress bands and of the blends' weights.
+    pub progress: Vec<f64>,
+    /// Keel's MAPE per time method (as `time_mape`) over the periods of each progress band
+    /// ([`ProgressBand::ALL`] order: early, middle, late thirds of EV / BAC); `None` for a band
+    /// without periods.
+    pub time_band_mape: [[Option<f64>; 3]; 9],
+    /// The same per combined method (as `combined_mape`).
+    pub combined_band_mape: [[Option<f64>; 3]; COMBINED],
     /// Why a combined forecast is missing at some period, if it is.
     pub combined_error: Option<String>,
 }
+
+/// How many [`CombinedMethod`]s there are.
+pub const COMBINED: usize = 9;
+
+/// Bounds of the "updated from finished activities" factor: the median actual / planned duration
+/// ratio is clamped to `1/RATIO_CLAMP..=RATIO_CLAMP` (chosen before measuring).
+pub const RATIO_CLAMP: f64 = 2.0;
 
 /// The forecasts computed on the schedule network (the "combined" forecast): the project's finish
 /// at each tracking period, with the period's progress, as days of the time basis after the
@@ -99,16 +116,32 @@ pub enum CombinedMethod {
     McSpiP50,
     /// 80th percentile finish of the scaled simulation.
     McSpiP80,
+    /// Median finish when the remaining work (risk ranges and planned durations) is scaled by the
+    /// median actual / planned duration of the activities already finished at the period
+    /// ([`DslibNetwork::finished_duration_ratio`](super::network::DslibNetwork::finished_duration_ratio)),
+    /// clamped to `0.5..=2` ([`RATIO_CLAMP`]); unscaled while nothing is finished.
+    McRatioP50,
+    /// 80th percentile finish of the ratio-scaled simulation.
+    McRatioP80,
+    /// ES PF=1 and MC P80 blended by progress:
+    /// [`blend_finish`]`(ES PF=1, MC P80, EV / BAC, `[`BlendRule::Linear`]`)`.
+    BlendLinear,
+    /// The same blend with [`BlendRule::Quadratic`] (earned schedule weighted longer).
+    BlendQuadratic,
 }
 
 impl CombinedMethod {
     /// Every method, in report order.
-    pub const ALL: [CombinedMethod; 5] = [
+    pub const ALL: [CombinedMethod; COMBINED] = [
         CombinedMethod::Cpm,
         CombinedMethod::McP50,
         CombinedMethod::McP80,
         CombinedMethod::McSpiP50,
         CombinedMethod::McSpiP80,
+        CombinedMethod::McRatioP50,
+        CombinedMethod::McRatioP80,
+        CombinedMethod::BlendLinear,
+        CombinedMethod::BlendQuadratic,
     ];
 
     /// Short label for reports.
@@ -119,6 +152,10 @@ impl CombinedMethod {
             CombinedMethod::McP80 => "MC P80",
             CombinedMethod::McSpiP50 => "MC P50 x1/SPI(t)",
             CombinedMethod::McSpiP80 => "MC P80 x1/SPI(t)",
+            CombinedMethod::McRatioP50 => "MC P50 x done ratio",
+            CombinedMethod::McRatioP80 => "MC P80 x done ratio",
+            CombinedMethod::BlendLinear => "blend ES/MC P80 w=p",
+            CombinedMethod::BlendQuadratic => "blend ES/MC P80 w=p^2",
         }
     }
 }
@@ -261,6 +298,16 @@ impl Field {
     }
 }
 
+/// MAPE over the periods whose progress falls in `band`.
+fn band_mape(
+    values: impl Iterator<Item = Option<f64>>,
+    progress: &[f64],
+    band: ProgressBand,
+    real: f64,
+) -> Option<f64> {
+    mape(values.zip(progress).filter(|(_, p)| progress_band(**p) == band).map(|(v, _)| v), real)
+}
+
 fn mape(pairs: impl Iterator<Item = Option<f64>>, real: f64) -> Option<f64> {
     let (mut sum, mut n) = (0.0, 0usize);
     for f in pairs.flatten() {
@@ -389,6 +436,11 @@ fn accuracy(
         std::array::from_fn(|k| mape(rows.iter().map(|r| r.time_forecasts[k].map(pos)), real_duration));
     let stored_cost_mape: [Option<f64>; 8] =
         std::array::from_fn(|k| mape(rows.iter().map(|r| r.cost_forecasts[k]), real_cost));
+    let progress: Vec<f64> =
+        ps.iter().map(|p| if report.bac > 0.0 { (p.ev / report.bac).clamp(0.0, 1.0) } else { 0.0 }).collect();
+    let time_band_mape = TimeMethod::ALL.map(|m| {
+        ProgressBand::ALL.map(|b| band_mape(ps.iter().map(|p| p.time_forecast(m)), &progress, b, real_duration))
+    });
     Some(Accuracy {
         real_duration,
         real_cost,
@@ -397,9 +449,12 @@ fn accuracy(
         cost_mape,
         stored_time_mape,
         stored_cost_mape,
-        combined_mape: [None; 5],
+        combined_mape: [None; COMBINED],
         combined_forecasts: Vec::new(),
         combined_error: None,
+        progress,
+        time_band_mape,
+        combined_band_mape: [[None; 3]; COMBINED],
     })
 }
 
@@ -463,7 +518,7 @@ fn combined_accuracy(
         }
     };
     for (k, m) in report.periods.iter().enumerate() {
-        let mut row = [None; 5];
+        let mut row = [None; COMBINED];
         match project.network(file_name, Some(k), true) {
             Err(e) => note(e.to_string()),
             Ok(net) => {
@@ -476,7 +531,8 @@ fn combined_accuracy(
                         .spi_t
                         .filter(|s| s.is_finite() && *s > 0.0)
                         .map_or(1.0, |s| (1.0 / s).clamp(1.0 / max_factor, max_factor));
-                    for (slot, f) in [(1, 1.0), (3, factor)] {
+                    let ratio = net.finished_duration_ratio().map_or(1.0, |r| r.clamp(1.0 / RATIO_CLAMP, RATIO_CLAMP));
+                    for (slot, f) in [(1, 1.0), (3, factor), (5, ratio)] {
                         let input = McInput {
                             estimates: net.estimates(f),
                             default_range: None,
@@ -496,9 +552,21 @@ fn combined_accuracy(
                 }
             }
         }
+        let es = m.time_forecast(TimeMethod::EsPf1);
+        let p = acc.progress.get(k).copied().unwrap_or(0.0);
+        for (slot, rule) in [(7, BlendRule::Linear), (8, BlendRule::Quadratic)] {
+            row[slot] = match (es, row[2]) {
+                (Some(e), Some(n)) => Some(blend_finish(e, n, p, rule)).filter(|b| b.is_finite()),
+                _ => None,
+            };
+        }
         acc.combined_forecasts.push(row);
     }
     acc.combined_mape = std::array::from_fn(|j| mape(acc.combined_forecasts.iter().map(|r| r[j]), acc.real_duration));
+    acc.combined_band_mape = std::array::from_fn(|j| {
+        ProgressBand::ALL
+            .map(|b| band_mape(acc.combined_forecasts.iter().map(|r| r[j]), &acc.progress, b, acc.real_duration))
+    });
     acc.combined_error = first_error;
 }
 

@@ -134,9 +134,26 @@ pub struct DslibNetwork {
     finished: Vec<bool>,
     /// Links left out, and why: an activity linked to itself or to its own WBS summary (a loop).
     pub dropped_links: Vec<String>,
+    /// Actual over planned duration of each activity finished at the period with a planned
+    /// duration and a written actual duration.
+    finished_ratios: Vec<f64>,
 }
 
 impl DslibNetwork {
+    /// The median of actual over planned duration of the activities finished at the period (those
+    /// with a planned duration and a written actual duration); `None` when none is finished. The
+    /// project's own record of how long its activities take against plan, for scaling the risk
+    /// ranges of the remaining ones ([`DslibNetwork::estimates`]).
+    pub fn finished_duration_ratio(&self) -> Option<f64> {
+        let mut v: Vec<f64> = self.finished_ratios.iter().copied().filter(|r| r.is_finite()).collect();
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+    }
+
     /// Monte Carlo estimates in working minutes: each activity's `Risk Analysis` estimate (percent
     /// of its baseline duration, shape from [`distribution_of`]) times `factor`, and, when `factor`
     /// is not 1, a fixed `factor` times the planned duration for the unfinished activities without
@@ -344,6 +361,7 @@ impl DslibProject {
         }
         // Progress.
         let mut finished = vec![false; tasks.len()];
+        let mut finished_ratios = Vec::new();
         let status_date = match period {
             None => None,
             Some(k) => {
@@ -367,7 +385,12 @@ impl DslibProject {
                     if done {
                         let h = duration_hours(&r.actual_duration, hpd).filter(|h| h.is_finite() && *h >= 0.0);
                         let h = match (h, r.actual_duration.trim().is_empty()) {
-                            (Some(h), _) => h,
+                            (Some(h), _) => {
+                                if t.duration.minutes > 0 {
+                                    finished_ratios.push(h * 60.0 / t.duration.minutes as f64);
+                                }
+                                h
+                            }
                             (None, true) => t.duration.minutes as f64 / 60.0,
                             (None, false) => {
                                 return Err(ImportError {
@@ -425,6 +448,6 @@ impl DslibProject {
             ..Default::default()
         };
         let tasks = (0..self.activities.len()).collect();
-        Ok(DslibNetwork { schedule, tasks, risk, baseline_finish, finished, dropped_links })
+        Ok(DslibNetwork { schedule, tasks, risk, baseline_finish, finished, dropped_links, finished_ratios })
     }
 }
