@@ -24,6 +24,15 @@ fn simple(b: Bencher, n: usize) {
     b.bench(|| simulate(divan::black_box(&s), &input).unwrap());
 }
 
+/// Fast kernel on one thread (CPU time per activity-iteration, steadier than wall time on a shared
+/// machine): 10k activities x 2k iterations.
+#[divan::bench(sample_count = 15)]
+fn simple_one_thread(b: Bencher) {
+    let s = generate(&GenOptions { tasks: 10_000, shape: Shape::Simple, seed: 1 });
+    let input = McInput { iterations: 2_000, threads: Some(1), ..Default::default() };
+    b.bench(|| simulate(divan::black_box(&s), &input).unwrap());
+}
+
 /// General path on the same 1k network: 100 iterations.
 #[divan::bench(sample_count = 5)]
 fn general(b: Bencher) {
