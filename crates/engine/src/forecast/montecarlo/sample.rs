@@ -305,7 +305,7 @@ pub(super) fn triangular(lo: f32, span: f32, c: f32, sc: f32, s1c: f32, u: &[f32
         // One square root per draw: the branch picks its argument, and `|o - r|` its sign (`r`
         // below the mode, `1 - r` above, as `r <= 1`). Written as `if low { r } else { 1 - r }`
         // the compiler threads the two branches on `low` into one and computes both square
-        // roots, which costs a quarter of the forward pass.
+        // roots (twice the `vsqrtps` per draw).
         let low = u[j] < c;
         let r = (if low { u[j] * sc } else { (1.0 - u[j]) * s1c }).sqrt();
         let o = if low { 0.0 } else { 1.0 };
