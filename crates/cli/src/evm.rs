@@ -4,6 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use keel_engine::forecast::blend::ProgressBand;
 use keel_engine::forecast::evm::{CostMethod, TimeBasis, TimeMethod};
 use keel_interop::dslib::{
     self,
@@ -15,8 +16,9 @@ pub enum EvmCommand {
     /// Recompute PV, EV, AC, ES, the indices and every forecast of ProTrack workbooks, compare with
     /// the values ProTrack stored (Tracking Overview) and report each method's forecast error on
     /// finished projects, the combined forecasts on the schedule network included (critical path
-    /// and Monte Carlo, 1,000 iterations, seed 1, per tracking period). The schedule network
-    /// without progress is checked against each workbook's baseline finish.
+    /// and Monte Carlo, 1,000 iterations, seed 1, per tracking period, and ES PF=1 blended with MC
+    /// P80 by progress), overall and per progress band (EV/BAC below 1/3, to 2/3, from 2/3). The
+    /// schedule network without progress is checked against each workbook's baseline finish.
     Check {
         /// Workbooks (.xlsx), or directories of them.
         #[arg(required = true)]
@@ -68,6 +70,30 @@ fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:.1}%"))
 }
 
+/// The median project MAPE per progress band (projects without a period in a band left out), as
+/// JSON: `{"early": {"median_mape", "projects"}, "middle": ..., "late": ...}`.
+fn band_json(per_project: &[[Option<f64>; 3]]) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for (b, name) in ProgressBand::ALL.iter().zip(["early", "middle", "late"]) {
+        let v: Vec<Option<f64>> = per_project.iter().map(|p| p[b.index()]).collect();
+        out.insert(
+            name.into(),
+            serde_json::json!({"median_mape": median(v.iter().copied()), "projects": v.iter().flatten().count()}),
+        );
+    }
+    serde_json::Value::Object(out)
+}
+
+/// The per-band medians for the text summary: `early x% middle y% late z%`.
+fn band_text(per_project: &[[Option<f64>; 3]]) -> String {
+    ProgressBand::ALL
+        .iter()
+        .zip(["early", "middle", "late"])
+        .map(|(b, name)| format!("{name} {:>6}", pct(median(per_project.iter().map(|p| p[b.index()])))))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Runs `keel evm check`; returns whether at most `max_errors` files failed to read and the match
 /// share is at or above `min_match`.
 pub fn check(
@@ -107,9 +133,11 @@ pub fn check(
         .iter()
         .enumerate()
         .map(|(k, m)| {
+            let bands: Vec<_> = acc.iter().map(|a| a.time_band_mape[k]).collect();
             serde_json::json!({"method": m.label(), "projects": acc.iter().filter(|a| a.time_mape[k].is_some()).count(),
             "median_mape": median(acc.iter().map(|a| a.time_mape[k])),
-            "protrack_median_mape": median(acc.iter().map(|a| a.stored_time_mape[k]))})
+            "protrack_median_mape": median(acc.iter().map(|a| a.stored_time_mape[k])),
+            "bands": band_json(&bands)})
         })
         .collect();
     let cost_median: Vec<_> = CostMethod::ALL
@@ -125,8 +153,10 @@ pub fn check(
         .iter()
         .enumerate()
         .map(|(k, m)| {
+            let bands: Vec<_> = acc.iter().map(|a| a.combined_band_mape[k]).collect();
             serde_json::json!({"method": m.label(), "projects": acc.iter().filter(|a| a.combined_mape[k].is_some()).count(),
-            "median_mape": median(acc.iter().map(|a| a.combined_mape[k]))})
+            "median_mape": median(acc.iter().map(|a| a.combined_mape[k])),
+            "bands": band_json(&bands)})
         })
         .collect();
     let nets: Vec<_> = checks.iter().map(|(_, c)| &c.network).collect();
@@ -143,6 +173,8 @@ pub fn check(
             "files": files.len(), "errors": errors, "compared": compared, "matched": matched, "match_rate": rate,
             "finished_projects": acc.len(), "time_methods": time_median, "cost_methods": cost_median,
             "combined_methods": combined_median, "combined_options": CombinedOptions::default(),
+            "progress_bands": "per tracking period by EV/BAC: early below 1/3, middle below 2/3, late from 2/3; \
+                per project the MAPE over its periods in the band, then the median over the projects with periods in it",
             "network": {"workbooks": nets.len(), "computed": net_built, "compared": net_compared,
                 "finish_exact": net_exact, "finish_within_a_day": net_day,
                 "logic_only_finish_exact": logic_exact, "logic_only_finish_within_a_day": logic_day},
@@ -160,15 +192,18 @@ pub fn check(
             pct(rate)
         );
         println!(
-            "median MAPE over {} finished projects (Keel / ProTrack's stored forecasts, on the projects that store them):",
+            "median MAPE over {} finished projects (Keel / ProTrack's stored forecasts, on the projects that store them; \
+             Keel per band of EV/BAC: early <1/3, middle, late >=2/3):",
             acc.len()
         );
         for (k, m) in TimeMethod::ALL.iter().enumerate() {
+            let bands: Vec<_> = acc.iter().map(|a| a.time_band_mape[k]).collect();
             println!(
-                "  time {:<14} {:>7} / {:>7}",
+                "  time {:<14} {:>7} / {:>7}               {}",
                 m.label(),
                 pct(median(acc.iter().map(|a| a.time_mape[k]))),
-                pct(median(acc.iter().map(|a| a.stored_time_mape[k])))
+                pct(median(acc.iter().map(|a| a.stored_time_mape[k]))),
+                band_text(&bands)
             );
         }
         for (k, m) in CostMethod::ALL.iter().enumerate() {
@@ -180,11 +215,13 @@ pub fn check(
             );
         }
         for (k, m) in CombinedMethod::ALL.iter().enumerate() {
+            let bands: Vec<_> = acc.iter().map(|a| a.combined_band_mape[k]).collect();
             println!(
-                "  time {:<24} {:>7} (network, {} projects)",
+                "  time {:<24} {:>7} ({:>2} projects) {}",
                 m.label(),
                 pct(median(acc.iter().map(|a| a.combined_mape[k]))),
-                acc.iter().filter(|a| a.combined_mape[k].is_some()).count()
+                acc.iter().filter(|a| a.combined_mape[k].is_some()).count(),
+                band_text(&bands)
             );
         }
         println!(
