@@ -11,7 +11,7 @@
 #![allow(clippy::unwrap_used)] // Test helpers: a panic is the failure report.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use keel_engine::schedule::calendar::standard;
+use keel_engine::schedule::calendar::{standard, twenty_four_hour};
 use keel_engine::schedule::{
     Calendar, Duration, DurationUnit, Lag, Link, LinkType, ProjectInfo, Schedule, Task, WorkingTime, schedule,
 };
@@ -84,4 +84,53 @@ fn start_to_start_lag_onto_a_night_shift_is_removed_before_reading_the_predecess
     assert_eq!((a.late_start, a.late_finish), (at(2, 8), at(2, 17)));
     assert_eq!(a.total_float, 480);
     assert!(!a.critical && !b.critical && c.critical);
+}
+
+fn minutes(code: &str, minutes: i64, unit: DurationUnit, calendar: usize) -> Task {
+    Task { duration: Duration::working(minutes, unit), ..task(code, 0, calendar) }
+}
+
+fn lead_link(pred: usize, succ: usize, kind: LinkType, amount: i64) -> Link {
+    Link { pred, succ, kind, lag: Lag { amount, unit: DurationUnit::Days, elapsed: false } }
+}
+
+#[test]
+fn lead_from_a_midnight_finish_counts_back_from_the_equivalent_working_end() {
+    // A (24 hours) runs Monday 08:00 to Tuesday 00:00, a moment outside the standard calendar's
+    // working time, equivalent there to Monday 17:00 (and to Tuesday 08:00): no working time lies
+    // between them. A lead of half a day (240 minutes, the link stores minutes) counted back on the
+    // successor's calendar from any of them lands on Monday 13:00.
+    //   A --FS -0.5d--> B (standard, 1 day)
+    //   A --FF--> C (standard, half a day): C finishes at Monday 17:00, so starts Monday 13:00.
+    //   D (24 hours) runs Monday 08:00 to 23:00 --FS -0.5d--> E (standard, 1 day): the control,
+    //   anchored one hour earlier in the same non-working evening.
+    // MPXJ's MicrosoftScheduler (16.x) gives B and C Tuesday 08:00 and E Monday 13:00: its calendar's
+    // backward count (ProjectCalendar.getDateFromNegativeDuration) reads a 00:00 end as the end of the
+    // previous day's last working range, counts the evening hours 17:00-24:00 as work, lands on Monday
+    // 20:00 and moves to the next working start. That is the whole early-date difference (73 tasks)
+    // on the benchmark's five-calendar 100k network.
+    let s = Schedule {
+        projects: vec![ProjectInfo { start: at(1, 8), calendar: 0, ..Default::default() }],
+        calendars: vec![standard(), twenty_four_hour()],
+        tasks: vec![
+            minutes("A", 960, DurationUnit::Hours, 1),
+            task("B", 1, 0),
+            minutes("C", 240, DurationUnit::Days, 0),
+            minutes("D", 900, DurationUnit::Hours, 1),
+            task("E", 1, 0),
+        ],
+        links: vec![
+            lead_link(0, 1, LinkType::FS, -240),
+            lead_link(0, 2, LinkType::FF, 0),
+            lead_link(3, 4, LinkType::FS, -240),
+        ],
+        ..Default::default()
+    };
+    let r = schedule(&s).unwrap();
+    let t = |i: usize| (r.tasks[i].early_start, r.tasks[i].early_finish);
+    assert_eq!(t(0), (at(1, 8), at(2, 0)));
+    assert_eq!(t(3), (at(1, 8), at(1, 23)));
+    assert_eq!(t(1), (at(1, 13), at(2, 12)));
+    assert_eq!(t(2), (at(1, 13), at(1, 17)));
+    assert_eq!(t(4), (at(1, 13), at(2, 12)));
 }
