@@ -182,6 +182,13 @@ test("a PMO lead runs a project forecast, reads its distribution, drivers and re
   assert.match(await page.locator("#model-note").textContent(), /default weights: the trained model needs more closed projects/);
   assert.match(await page.locator("#p-late").textContent(), /\d+% chance of finishing more than 10% of the planned duration late/);
   assert.equal(await page.locator("#evm-scurve path.pv").count(), 1, "an earned-value S-curve");
+  // The combined finish (earned schedule and network P80 by progress) with each method's measured error.
+  assert.match(
+    await page.locator("#combined-forecast").textContent(),
+    /Combined finish forecast: \d{4}-\d{2}-\d{2}, from earned schedule \(\d{4}-\d{2}-\d{2}\) and the network Monte Carlo P80 \(\d{4}-\d{2}-\d{2}\)/,
+  );
+  assert.equal(await page.locator("#measured-error tbody tr").count(), 3, "each method's measured error at this stage");
+  assert.match(await page.locator("#measured-error").textContent(), /\d+\.\d% median MAPE/);
   await page.screenshot({ path: join(OUT, "forecast.png"), fullPage: true });
 
   // A team's delivery history: two items a week for four weeks, four open.

@@ -6,6 +6,7 @@
 //! Runs are started on request (`keel forecast montecarlo --project`, the API, the forecast page)
 //! and, best effort, whenever a schedule is imported or one of the project's risks changes.
 
+pub mod combined;
 mod indicators;
 mod inputs;
 pub mod training;
@@ -64,6 +65,11 @@ pub struct ForecastRun {
     /// what cross-validated accuracy, or the default weights and what training lacked.
     #[serde(default)]
     pub model_note: Option<String>,
+    /// The combined finish forecast (earned schedule and the network P80 blended by progress)
+    /// with the error each method was measured to have at this stage of a project; none without
+    /// an earned-value analysis.
+    #[serde(default)]
+    pub combined: Option<combined::CombinedFinish>,
 }
 
 /// The small summary kept beside each run, for lists, trends and the portfolio view.
@@ -454,6 +460,7 @@ fn compute(
         Err(e) => (None, Some(e)),
     };
     let ind = indicators::indicators(context, history, evm.as_ref(), &result);
+    let combined = evm.as_ref().and_then(|e| combined::combine(e, result.finish.p80));
     let baseline_days = indicators::baseline_duration_days(schedule);
     let (prediction, prediction_note) = match baseline_days {
         Some(d) => {
@@ -482,6 +489,7 @@ fn compute(
         prediction,
         prediction_note,
         model_note: None,
+        combined,
     })
 }
 
