@@ -8,7 +8,7 @@ use keel_engine::forecast::blend::ProgressBand;
 use keel_engine::forecast::evm::{CostMethod, TimeBasis, TimeMethod};
 use keel_interop::dslib::{
     self,
-    check::{CombinedMethod, CombinedOptions, ProjectCheck, Tolerance, median},
+    check::{Accuracy, CombinedMethod, CombinedOptions, ProjectCheck, Tolerance, median},
 };
 
 #[derive(Subcommand)]
@@ -35,6 +35,12 @@ pub enum EvmCommand {
         /// How many workbooks may fail to read before the check fails (each is still reported).
         #[arg(long, default_value_t = 0)]
         max_errors: usize,
+        /// Compare the measured errors the forecast page shows beside the combined finish
+        /// (`keel_app::forecasts::combined::MEASURED`, calendar days) with this run's, and fail
+        /// when one differs by more than 0.1 points or is over other projects. Needs
+        /// `--calendar-days`.
+        #[arg(long, requires = "calendar_days")]
+        product_errors: bool,
     },
 }
 
@@ -94,14 +100,54 @@ fn band_text(per_project: &[[Option<f64>; 3]]) -> String {
         .join(" ")
 }
 
-/// Runs `keel evm check`; returns whether at most `max_errors` files failed to read and the match
-/// share is at or above `min_match`.
+/// The largest difference (points of MAPE) between a measured error the forecast page shows and
+/// the same figure recomputed.
+const PRODUCT_TOLERANCE: f64 = 0.1;
+
+/// The forecast page's measured errors (`keel_app::forecasts::combined::MEASURED`) beside the same
+/// figures recomputed from `acc`: one JSON row per method and band, and whether all agree.
+fn product_errors(acc: &[&Accuracy]) -> (Vec<serde_json::Value>, bool) {
+    use keel_app::forecasts::combined::{MEASURED, Source};
+    let position = |m: CombinedMethod| CombinedMethod::ALL.iter().position(|x| *x == m);
+    let es = TimeMethod::ALL.iter().position(|m| *m == TimeMethod::EsPf1);
+    let mut rows = Vec::new();
+    let mut ok = true;
+    for row in &MEASURED {
+        let per_project: Vec<[Option<f64>; 3]> = match row.source {
+            Source::EarnedSchedule => es.map(|k| acc.iter().map(|a| a.time_band_mape[k]).collect()),
+            Source::Blend => {
+                position(CombinedMethod::BlendLinear).map(|k| acc.iter().map(|a| a.combined_band_mape[k]).collect())
+            }
+            Source::NetworkP80 => {
+                position(CombinedMethod::McP80).map(|k| acc.iter().map(|a| a.combined_band_mape[k]).collect())
+            }
+        }
+        .unwrap_or_default();
+        for band in ProgressBand::ALL {
+            let (shown, shown_projects) = row.bands[band.index()];
+            let values: Vec<Option<f64>> = per_project.iter().map(|p| p[band.index()]).collect();
+            let now = median(values.iter().copied());
+            let projects = values.iter().flatten().count();
+            let agrees =
+                now.is_some_and(|n| (n - shown).abs() <= PRODUCT_TOLERANCE + 1e-9) && projects == shown_projects;
+            ok &= agrees;
+            rows.push(serde_json::json!({"method": row.method, "band": band.label(), "shown": shown,
+                "shown_projects": shown_projects, "recomputed": now, "projects": projects, "agrees": agrees}));
+        }
+    }
+    (rows, ok)
+}
+
+/// Runs `keel evm check`; returns whether at most `max_errors` files failed to read, the match
+/// share is at or above `min_match` and, with `product`, the forecast page's measured errors agree
+/// with this run's.
 pub fn check(
     files: &[String],
     json: bool,
     min_match: Option<f64>,
     calendar_days: bool,
     max_errors: usize,
+    product: bool,
 ) -> Result<bool> {
     let files = expand(files)?;
     let (mut compared, mut matched, mut errors) = (0usize, 0usize, 0usize);
@@ -166,7 +212,8 @@ pub fn check(
     let net_compared = nets.iter().filter(|n| n.difference_days.is_some()).count();
     let logic_exact = nets.iter().filter(|n| n.logic_agrees()).count();
     let logic_day = nets.iter().filter(|n| n.logic_difference_days.is_some_and(|d| d.abs() <= 1.0 + 1e-9)).count();
-    let ok = errors <= max_errors && min_match.is_none_or(|min| rate.unwrap_or(100.0) + 1e-9 >= min);
+    let (product_rows, product_ok) = if product { product_errors(&acc) } else { (Vec::new(), true) };
+    let ok = errors <= max_errors && min_match.is_none_or(|min| rate.unwrap_or(100.0) + 1e-9 >= min) && product_ok;
     if json {
         let projects: Vec<_> = checks.iter().map(|(f, c)| serde_json::json!({"file": f, "check": c})).collect();
         let out = serde_json::json!({
@@ -178,7 +225,7 @@ pub fn check(
             "network": {"workbooks": nets.len(), "computed": net_built, "compared": net_compared,
                 "finish_exact": net_exact, "finish_within_a_day": net_day,
                 "logic_only_finish_exact": logic_exact, "logic_only_finish_within_a_day": logic_day},
-            "projects": projects, "failures": failures,
+            "projects": projects, "failures": failures, "product_errors": product_rows,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
@@ -229,6 +276,21 @@ pub fn check(
              finish equals it on {net_exact}, within a day on {net_day} (logic alone, no start held: {logic_exact} and {logic_day})",
             nets.len()
         );
+        if product {
+            println!("measured errors the forecast page shows (calendar days), against this run:");
+            for r in &product_rows {
+                println!(
+                    "  {:<56} {:<13} shown {:>5.1}% ({} projects), recomputed {} ({} projects){}",
+                    r["method"].as_str().unwrap_or(""),
+                    r["band"].as_str().unwrap_or(""),
+                    r["shown"].as_f64().unwrap_or(f64::NAN),
+                    r["shown_projects"],
+                    r["recomputed"].as_f64().map_or_else(|| "n/a".into(), |v| format!("{v:.2}%")),
+                    r["projects"],
+                    if r["agrees"].as_bool() == Some(true) { "" } else { "  DIFFERS" }
+                );
+            }
+        }
     }
     Ok(ok)
 }

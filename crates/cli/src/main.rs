@@ -398,10 +398,11 @@ async fn run() -> Result<()> {
                 }
             }
         },
-        Command::Evm(evm::EvmCommand::Check { files, json, min_match, calendar_days, max_errors }) => {
-            if !evm::check(&files, json, min_match, calendar_days, max_errors)? {
+        Command::Evm(evm::EvmCommand::Check { files, json, min_match, calendar_days, max_errors, product_errors }) => {
+            if !evm::check(&files, json, min_match, calendar_days, max_errors, product_errors)? {
                 bail!(
-                    "evm check failed: more workbooks than --max-errors could not be read, or the match rate is below --min-match"
+                    "evm check failed: more workbooks than --max-errors could not be read, the match rate is below \
+                     --min-match, or (--product-errors) the forecast page's measured errors differ from this run's"
                 );
             }
         }

@@ -43,28 +43,58 @@ pub struct MeasuredError {
     pub projects: usize,
 }
 
-/// One row of [`MEASURED`]: method, then median MAPE (%) and projects for the early, middle and
-/// late thirds of progress.
-type Row = (&'static str, [(f64, usize); 3]);
+/// The back-test method a row of [`MEASURED`] was measured as (`keel evm check` names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `blend ES/MC P80 w=p`: the combined finish itself.
+    Blend,
+    /// `ES PF=1`.
+    EarnedSchedule,
+    /// `MC P80`.
+    NetworkP80,
+}
+
+/// One method's measured error by band of progress.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeasuredRow {
+    /// The method as the page names it.
+    pub method: &'static str,
+    /// The back-test method it was measured as.
+    pub source: Source,
+    /// Median MAPE (%) and projects for the early, middle and late thirds of progress.
+    pub bands: [(f64, usize); 3],
+}
 
 /// Median time MAPE (%) by band of progress (EV / BAC) on the 69 finished DSLIB projects, in
-/// calendar days as the product counts: `keel evm check --calendar-days` recomputes them
-/// (`combined_methods[].bands` and `time_methods[].bands` in `--json`), and
-/// `docs/forecast-accuracy.md` ("Blending by progress") has the table and how to read it. A band's
-/// median is over the projects with tracking periods in it (60 early, 59 middle, 68 late).
-pub const MEASURED: [Row; 3] = [
-    ("combined (earned schedule and network P80 by progress)", [(9.4, 60), (5.0, 59), (1.5, 68)]),
-    ("earned schedule (ES, PF = 1)", [(10.3, 60), (7.1, 59), (2.5, 68)]),
-    ("network Monte Carlo P80", [(7.4, 60), (6.2, 59), (1.2, 68)]),
+/// calendar days as the product counts. `keel evm check --calendar-days --product-errors`
+/// recomputes them and fails when they drift (`.ci/run` runs it); `docs/forecast-accuracy.md`
+/// ("Blending by progress") has the table and how to read it. A band's median is over the
+/// projects with tracking periods in it (60 early, 59 middle, 68 late).
+pub const MEASURED: [MeasuredRow; 3] = [
+    MeasuredRow {
+        method: "combined (earned schedule and network P80 by progress)",
+        source: Source::Blend,
+        bands: [(9.4, 60), (5.0, 59), (1.5, 68)],
+    },
+    MeasuredRow {
+        method: "earned schedule (ES, PF = 1)",
+        source: Source::EarnedSchedule,
+        bands: [(10.3, 60), (7.1, 59), (2.5, 68)],
+    },
+    MeasuredRow {
+        method: "network Monte Carlo P80",
+        source: Source::NetworkP80,
+        bands: [(7.4, 60), (6.2, 59), (1.2, 68)],
+    },
 ];
 
 /// The measured errors at `band`, best first.
 pub fn measured_at(band: ProgressBand) -> Vec<MeasuredError> {
     let mut v: Vec<MeasuredError> = MEASURED
         .iter()
-        .map(|(method, bands)| {
-            let (median_mape, projects) = bands[band.index()];
-            MeasuredError { method: (*method).to_owned(), median_mape, projects }
+        .map(|row| {
+            let (median_mape, projects) = row.bands[band.index()];
+            MeasuredError { method: row.method.to_owned(), median_mape, projects }
         })
         .collect();
     v.sort_by(|a, b| a.median_mape.total_cmp(&b.median_mape));
