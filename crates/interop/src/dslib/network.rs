@@ -145,13 +145,7 @@ impl DslibNetwork {
     /// project's own record of how long its activities take against plan, for scaling the risk
     /// ranges of the remaining ones ([`DslibNetwork::estimates`]).
     pub fn finished_duration_ratio(&self) -> Option<f64> {
-        let mut v: Vec<f64> = self.finished_ratios.iter().copied().filter(|r| r.is_finite()).collect();
-        if v.is_empty() {
-            return None;
-        }
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+        super::check::median(self.finished_ratios.iter().copied().map(Some))
     }
 
     /// Monte Carlo estimates in working minutes: each activity's `Risk Analysis` estimate (percent
