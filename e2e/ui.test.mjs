@@ -106,6 +106,29 @@ test("a form with a bad value keeps the input and names the field", async () => 
   assert.equal(await page.inputValue("input[name=title]"), "Key supplier may fail");
 });
 
+test("a PMO analyst records a project's actual cost and reads it against the budget", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/login`);
+  await page.fill("input[name=username]", "admin");
+  await page.fill("input[name=password]", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#projects tbody tr");
+  const href = await page.locator("#projects tbody tr td:nth-child(2) a").first().getAttribute("href");
+  const id = href.match(/\/projects\/([^/?#]+)/)[1];
+  await page.goto(`${base}/r/projects/${id}/edit`);
+  const budget = Number((await page.inputValue("input[name='budget.amount']")).replace(/,/g, ""));
+  const currency = await page.inputValue("input[name='budget.currency']");
+  // 12.5% over budget, in the budget's currency.
+  await page.fill("input[name='actual_cost.amount']", (budget * 1.125).toFixed(2));
+  await page.fill("input[name='actual_cost.currency']", currency);
+  await page.click("form.record-form button[type=submit]");
+  await page.waitForLoadState();
+  await page.goto(`${base}/projects/${id}`);
+  const shown = await page.locator("#actual-cost").textContent();
+  assert.match(shown, new RegExp(`^${currency} `));
+  assert.match(shown, /\(\+12\.5% against budget\)/);
+});
+
 test("a project manager imports a schedule and reads its Gantt chart, quality report and versions", async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`${base}/login`);

@@ -107,12 +107,14 @@ impl Actor {
 pub struct App {
     store: Store,
     config: AppConfig,
+    /// Delivery-risk models fitted on each organisation's closed projects.
+    models: forecasts::training::ModelCache,
 }
 
 impl App {
     /// An application over a migrated store.
     pub fn new(store: Store, config: AppConfig) -> Self {
-        Self { store, config }
+        Self { store, config, models: Default::default() }
     }
 
     /// The store (health checks, shutdown).

@@ -345,10 +345,27 @@ pub struct ProjectFields {
     /// Approved budget.
     #[serde(default)]
     pub budget: Option<Money>,
+    /// Actual cost to date; for a closed project, its outturn cost. Closed projects that record
+    /// it (and a budget) teach the delivery-risk model what a budget overrun looks like.
+    #[serde(default)]
+    pub actual_cost: Option<Money>,
     /// User-defined fields.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub custom_fields: CustomFields,
+}
+
+impl ProjectFields {
+    /// Actual cost over budget minus 1 (0.15 = 15% over budget), when both are recorded in the
+    /// same currency and the budget is positive.
+    pub fn cost_overrun(&self) -> Option<f64> {
+        match (self.budget, self.actual_cost) {
+            (Some(b), Some(a)) if b.currency == a.currency && b.amount > 0 => {
+                Some(a.amount as f64 / b.amount as f64 - 1.0)
+            }
+            _ => None,
+        }
+    }
 }
 
 impl Fields for ProjectFields {
@@ -363,6 +380,16 @@ impl Fields for ProjectFields {
             self.planned_finish,
             &self.custom_fields,
         );
+        if let Some(a) = self.actual_cost {
+            if a.amount < 0 {
+                e.add("actual_cost", "must not be negative");
+            }
+            if let Some(b) = self.budget
+                && b.currency != a.currency
+            {
+                e.add("actual_cost", format!("must be in the budget's currency ({})", b.currency));
+            }
+        }
         e.into_result()
     }
     fn references(&self) -> Vec<(&'static str, EntityKind, uuid::Uuid)> {

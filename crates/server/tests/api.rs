@@ -1489,10 +1489,15 @@ async fn trained_delivery_risk_model(h: Harness) {
     // 24 closed projects planned 2025-01-06 to 2025-12-15 (midpoint 2025-06-11). The late half
     // had its design milestone overdue at the midpoint and red reports before it, and went live
     // in March 2026; the other half was green and live in December. One of each breaks the pattern.
+    // The late ones also spent 25% over budget, the others 2% under; again one of each breaks
+    // the pattern (8 on time and over budget, 9 late and on budget).
     for i in 0..24 {
         let late = i % 2 == 1;
+        let over = if i == 8 || i == 9 { !late } else { late };
+        let cost = if over { "125000.00" } else { "98000.00" };
         let body = json!({"portfolio_id": pf, "code": format!("OLD-{i:02}"), "name": format!("Closed {i}"), "manager": "Lin",
-            "stage": "closure", "tier": "light", "state": "closed", "planned_start": "2025-01-06", "planned_finish": "2025-12-15"});
+            "stage": "closure", "tier": "light", "state": "closed", "planned_start": "2025-01-06", "planned_finish": "2025-12-15",
+            "budget": {"amount": "100000.00", "currency": "GBP"}, "actual_cost": {"amount": cost, "currency": "GBP"}});
         let r = h.call(Role::Pmo, Method::POST, "/api/v1/projects", Some(body), None).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let p = r.body["id"].as_str().unwrap().to_owned();
@@ -1531,6 +1536,30 @@ async fn trained_delivery_risk_model(h: Harness) {
     let overdue =
         after["features"].as_array().unwrap().iter().find(|f| f["indicator"] == "overdue_milestones").unwrap();
     assert!(overdue["coefficient"].as_f64().unwrap() > 0.0, "{after:#}");
+    // The budget outcome learns from the recorded actual costs.
+    assert_eq!(after["budget"]["model"], "trained", "{after:#}");
+    assert_eq!(after["budget"]["examples"], 24);
+    assert_eq!(after["budget"]["missed"], 12);
+    let auc = after["budget"]["report"]["cross_validated_auc"].as_f64().unwrap();
+    assert!(auc > 0.8, "the indicators separate the budget outcomes: cross-validated AUC {auc}");
+    // No closed project had a schedule imported: no schedule indicators.
+    assert_eq!(after["with_schedule"], 0);
+    // The model is kept until a project, milestone, report or schedule changes: a 25th closed
+    // project (no outcome yet) shows at once.
+    assert_eq!(risk_model(&h).await, after, "served again unchanged");
+    let body = json!({"portfolio_id": pf, "code": "OLD-25", "name": "Closed 25", "manager": "Lin",
+        "stage": "closure", "tier": "light", "state": "closed", "planned_start": "2025-01-06", "planned_finish": "2025-12-15"});
+    let r = h.call(Role::Pmo, Method::POST, "/api/v1/projects", Some(body), None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let again = risk_model(&h).await;
+    assert_eq!(again["closed_projects"], 25, "{again:#}");
+    assert_eq!(again["examples"], 24);
+    // An actual cost beside a budget in another currency is refused, naming the field.
+    let bad = json!({"portfolio_id": pf, "code": "OLD-26", "name": "Closed 26", "stage": "closure", "tier": "light",
+        "state": "closed", "budget": {"amount": "10.00", "currency": "GBP"}, "actual_cost": {"amount": "9.00", "currency": "EUR"}});
+    let r = h.call(Role::Pmo, Method::POST, "/api/v1/projects", Some(bad), None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.to_string().contains("actual_cost"), "{}", r.body);
 
     // A live project's forecast uses it, and says so.
     let live = h.project(&pf, "LIVE").await["id"].as_str().unwrap().to_owned();
@@ -1555,9 +1584,9 @@ async fn trained_delivery_risk_model(h: Harness) {
     assert_eq!(run.status, StatusCode::CREATED, "{}", run.body);
     let note = run.body["model_note"].as_str().unwrap();
     assert!(note.contains("trained on 24 closed projects (12 late"), "{note}");
+    assert!(note.contains("trained on 24 closed projects with an actual cost (12 over budget"), "{note}");
     assert_eq!(run.body["prediction"]["finish"]["model"]["kind"], "trained", "{:#}", run.body);
-    // The budget outcome has no closed-project costs to learn from: default weights.
-    assert_eq!(run.body["prediction"]["budget"]["model"]["kind"], "default", "{:#}", run.body["prediction"]);
+    assert_eq!(run.body["prediction"]["budget"]["model"]["kind"], "trained", "{:#}", run.body["prediction"]);
 }
 
 #[tokio::test]

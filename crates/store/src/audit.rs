@@ -117,6 +117,23 @@ impl Tx {
         self.rows(&sql).await?.iter().map(decode).collect()
     }
 
+    /// The ID of the latest audit entry about records of any of `kinds`, if there is one. Entry
+    /// IDs grow with time, so a changed mark means a change to such a record since it was read,
+    /// made by any instance sharing the database.
+    pub async fn audit_mark(&mut self, org: OrgId, kinds: &[&str]) -> Result<Option<uuid::Uuid>, StoreError> {
+        let mut marks = Vec::with_capacity(kinds.len());
+        // One indexed lookup per kind (`audit_kind`), rather than a scan filtered by an IN list.
+        for kind in kinds {
+            let mut sql = Sql::new("SELECT id FROM audit_log WHERE org_id = ");
+            sql.bind(t(org.to_string())).push(" AND entity_kind = ").bind(t(*kind));
+            sql.push(" ORDER BY id DESC LIMIT 1");
+            if let Some(r) = self.rows(&sql).await?.first() {
+                marks.push(r.parse::<uuid::Uuid>("id")?);
+            }
+        }
+        Ok(marks.into_iter().max())
+    }
+
     /// Every audit entry of the organisation, oldest first (exports).
     pub async fn all_audit(&mut self, org: OrgId) -> Result<Vec<AuditEntry>, StoreError> {
         let mut sql = Sql::new("SELECT * FROM audit_log WHERE org_id = ");

@@ -53,6 +53,7 @@ fn project(pf: PortfolioId, code: &str, manager: &str, start: Option<NaiveDate>)
         planned_start: start,
         planned_finish: None,
         budget: Some(Money { amount: 1_234_567, currency: Currency::parse("EUR").unwrap() }),
+        actual_cost: Some(Money { amount: 987_650, currency: Currency::parse("EUR").unwrap() }),
         custom_fields: [("cost_centre".to_owned(), CustomValue::Text("CC-1".into()))].into(),
     }
 }
@@ -211,6 +212,24 @@ async fn suite(store: Store) {
         .await
         .unwrap();
     assert_eq!(entries.iter().map(|e| e.action).collect::<Vec<_>>(), vec![AuditAction::Update, AuditAction::Create]);
+    // The audit mark is the newest entry about the kinds asked for, and only those.
+    let mark = |kinds: &'static [&'static str]| {
+        let store = store.clone();
+        async move { store.read().await.unwrap().audit_mark(o.id, kinds).await.unwrap() }
+    };
+    assert_eq!(mark(&["project", "milestone"]).await, Some(entries[0].id.uuid()));
+    assert_eq!(mark(&["milestone"]).await, None);
+    let mut tx = store.write().await.unwrap();
+    let risk_entry = AuditEntry {
+        id: Id::from_uuid(uuid::Uuid::now_v7()),
+        entity_kind: "risk".into(),
+        label: "a risk".into(),
+        ..entries[0].clone()
+    };
+    tx.append_audit(&risk_entry).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(mark(&["project"]).await, Some(entries[0].id.uuid()), "a risk is not a project");
+    assert_eq!(mark(&["project", "risk"]).await, Some(risk_entry.id.uuid()));
 
     // RAG history: reports since a date, plus each project's latest even when older.
     let q = record(o.id, project(pf.id, "HIST-Q", "X", None));

@@ -194,6 +194,18 @@ pub(crate) fn baseline_duration_days(s: &Schedule) -> Option<f64> {
 /// The indicators available for the project now.
 pub(crate) fn indicators(c: &Context, history: &[VersionPoint], evm: Option<&EvmReport>, mc: &McResult) -> Indicators {
     let mut ind = Indicators::default();
+    schedule_indicators(&mut ind, history, evm);
+    let obs = Observation::new;
+    if let Some(b) = mc.baseline_finish {
+        ind.p80_slip_days = Some(obs((mc.finish.p80 - b).num_minutes() as f64 / 1440.0, "forecast".to_string()));
+    }
+    record_indicators(&mut ind, c);
+    ind
+}
+
+/// The indicators read from earned value and the schedule versions: SPI(t), CPI, their trends,
+/// percent complete, float erosion, critical-path churn and task-count growth.
+pub(crate) fn schedule_indicators(ind: &mut Indicators, history: &[VersionPoint], evm: Option<&EvmReport>) {
     let obs = Observation::new;
     let latest_version = history.last().map_or(0, |v| v.version);
     let sv = |v: i64| format!("schedule_version:{v}");
@@ -232,9 +244,12 @@ pub(crate) fn indicators(c: &Context, history: &[VersionPoint], evm: Option<&Evm
         let g = now.task_count as f64 / first.task_count as f64 - 1.0;
         ind.task_count_growth = Some(obs(g, sv(now.version)));
     }
-    if let Some(b) = mc.baseline_finish {
-        ind.p80_slip_days = Some(obs((mc.finish.p80 - b).num_minutes() as f64 / 1440.0, "forecast".to_string()));
-    }
+}
+
+/// The indicators read from the project's records now: overdue milestones, report staleness,
+/// RAG history, open high risks, open issue age.
+fn record_indicators(ind: &mut Indicators, c: &Context) {
+    let obs = Observation::new;
     let overdue: Vec<_> = c
         .milestones
         .iter()
@@ -267,5 +282,4 @@ pub(crate) fn indicators(c: &Context, history: &[VersionPoint], evm: Option<&Evm
         let oldest = open.iter().min_by_key(|i| i.fields.raised_on).map(|i| format!("issue:{}", i.id));
         ind.open_issue_age_days = Some(obs(ages / open.len() as f64, oldest.unwrap_or_default()));
     }
-    ind
 }

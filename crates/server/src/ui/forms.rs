@@ -97,10 +97,21 @@ pub fn form_spec(kind: EntityKind) -> Vec<FieldSpec> {
         EntityKind::Programme => {
             governed(vec![f("portfolio_id", "Portfolio", Input::Ref(EntityKind::Portfolio, false))])
         }
-        EntityKind::Project => governed(vec![
-            f("portfolio_id", "Portfolio", Input::Ref(EntityKind::Portfolio, false)),
-            f("programme_id", "Programme", Input::Ref(EntityKind::Programme, true)),
-        ]),
+        EntityKind::Project => {
+            let mut spec = governed(vec![
+                f("portfolio_id", "Portfolio", Input::Ref(EntityKind::Portfolio, false)),
+                f("programme_id", "Programme", Input::Ref(EntityKind::Programme, true)),
+            ]);
+            let at = spec.iter().position(|s| s.name == "budget").map_or(spec.len(), |i| i + 1);
+            spec.insert(
+                at,
+                FieldSpec {
+                    help: "to date; at closure, the outturn cost (closed projects teach the delivery-risk model)",
+                    ..f("actual_cost", "Actual cost", Input::Money)
+                },
+            );
+            spec
+        }
         EntityKind::StatusReport => vec![
             f("project_id", "Project", Input::Ref(EntityKind::Project, false)),
             FieldSpec { help: "last day of the reporting period", ..f("period_end", "Period ending", Input::Date) },

@@ -391,6 +391,14 @@ impl ProjectPage {
             .map(|b| format!("{} {}", b.currency, b.amount_string()))
             .unwrap_or_else(|| "—".into())
     }
+
+    /// Actual cost with its variance against the budget, or `None` when none is recorded.
+    fn actual_cost(&self) -> Option<String> {
+        let f = &self.o.project.fields;
+        let a = f.actual_cost?;
+        let over = f.cost_overrun().map(|o| format!(" ({:+.1}% against budget)", o * 100.0)).unwrap_or_default();
+        Some(format!("{} {}{over}", a.currency, a.amount_string()))
+    }
 }
 
 /// `GET /projects/{id}`
