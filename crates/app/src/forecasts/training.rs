@@ -287,7 +287,9 @@ impl App {
         }
         let closed =
             tx.all_where::<ProjectFields>(actor.org_id, "state", Value::text(WorkState::Closed.as_str())).await?;
-        let mut inputs = Vec::with_capacity(closed.len());
+        let stopped = |e: tokio::task::JoinError| AppError::Internal(format!("model training stopped: {e}"));
+        let mut examples = Vec::with_capacity(closed.len());
+        // One project at a time, so only one project's schedule versions are held in memory.
         for p in &closed {
             let pid = || Value::text(p.id.to_string());
             let milestones = tx.all_where::<MilestoneFields>(actor.org_id, "project_id", pid()).await?;
@@ -298,23 +300,27 @@ impl App {
                     versions.push((row.version, row.created_at.naive_utc(), body));
                 }
             }
-            inputs.push((p.fields.clone(), milestones, reports, versions));
+            let fields = p.fields.clone();
+            let e = tokio::task::spawn_blocking(move || example(&fields, &milestones, &reports, &versions))
+                .await
+                .map_err(stopped)?;
+            examples.extend(e);
         }
         drop(tx);
         let closed_projects = closed.len();
-        let (model, status) = tokio::task::spawn_blocking(move || train(&inputs, margin, closed_projects))
-            .await
-            .map_err(|e| AppError::Internal(format!("model training stopped: {e}")))??;
+        let (model, status) =
+            tokio::task::spawn_blocking(move || train(examples, margin, closed_projects)).await.map_err(stopped)??;
         self.models.put(actor.org_id, margin, mark, &model, &status);
         Ok((model, status))
     }
 }
 
-type ClosedProject = (ProjectFields, Vec<Record<MilestoneFields>>, Vec<Record<StatusReportFields>>, Vec<StoredVersion>);
-
-/// Builds the examples and fits the model (CPU-bound).
-fn train(inputs: &[ClosedProject], margin: Margin, closed_projects: usize) -> Result<(Model, ModelStatus), AppError> {
-    let examples: Vec<TrainingExample> = inputs.iter().filter_map(|(p, m, r, v)| example(p, m, r, v)).collect();
+/// Fits the model on the examples and says what training found (CPU-bound).
+fn train(
+    examples: Vec<TrainingExample>,
+    margin: Margin,
+    closed_projects: usize,
+) -> Result<(Model, ModelStatus), AppError> {
     let labelled = |o: Outcome| {
         let (overrun, m): (fn(&TrainingExample) -> Option<f64>, f64) = match o {
             Outcome::Finish => (|e| e.finish_overrun, margin.finish),
