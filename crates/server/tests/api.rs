@@ -1486,11 +1486,12 @@ async fn trained_delivery_risk_model(h: Harness) {
     let bad = h.call(Role::Viewer, Method::GET, "/api/v1/delivery-risk/model?finish_margin=-1", None, None).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
 
-    // 24 closed projects planned 2025-01-06 to 2025-12-15 (midpoint 2025-06-11). The late half
+    // 24 closed projects planned 2025-01-06 to 2025-12-15 (midpoint 2025-06-27). The late half
     // had its design milestone overdue at the midpoint and red reports before it, and went live
     // in March 2026; the other half was green and live in December. One of each breaks the pattern.
     // The late ones also spent 25% over budget, the others 2% under; again one of each breaks
     // the pattern (8 on time and over budget, 9 late and on budget).
+    let mut closed = Vec::new();
     for i in 0..24 {
         let late = i % 2 == 1;
         let over = if i == 8 || i == 9 { !late } else { late };
@@ -1501,6 +1502,7 @@ async fn trained_delivery_risk_model(h: Harness) {
         let r = h.call(Role::Pmo, Method::POST, "/api/v1/projects", Some(body), None).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let p = r.body["id"].as_str().unwrap().to_owned();
+        closed.push(p.clone());
         let (design, live) = if late { ("2025-07-15", "2026-03-16") } else { ("2025-03-28", "2025-12-10") };
         for (name, baseline, actual) in [("Design", "2025-04-01", design), ("Go-live", "2025-12-01", live)] {
             let m = json!({"project_id": p, "name": name, "baseline": baseline, "actual": actual});
@@ -1544,9 +1546,38 @@ async fn trained_delivery_risk_model(h: Harness) {
     assert!(auc > 0.8, "the indicators separate the budget outcomes: cross-validated AUC {auc}");
     // No closed project had a schedule imported: no schedule indicators.
     assert_eq!(after["with_schedule"], 0);
+    // A plan imported into one of them with a status date before its halfway point gives its
+    // example schedule and earned-value indicators; one whose status date came later does not.
+    let progressed = |status: &str| {
+        let mut plan =
+            keel_interop::import("plan.csv", PLAN_CSV.replace("2026-03-02", "2025-01-06").as_bytes(), None).unwrap();
+        let dates = keel_engine::schedule::schedule(&plan).unwrap();
+        for (t, r) in plan.tasks.iter_mut().zip(&dates.tasks) {
+            t.baselines = vec![keel_engine::schedule::Baseline {
+                number: 0,
+                start: Some(r.start),
+                finish: Some(r.finish),
+                duration_minutes: Some(t.duration.minutes),
+                cost_minor: None,
+            }];
+        }
+        plan.tasks[0].actual_start = Some(dates.tasks[0].start);
+        plan.tasks[0].percent_complete = 40.0;
+        plan.projects[0].status_date = Some(format!("{status}T17:00:00").parse().unwrap());
+        String::from_utf8(keel_interop::export(&plan, None, keel_interop::Format::Mspdi).unwrap()).unwrap()
+    };
+    let up = h.upload(Role::Pmo, &closed[0], "plan.xml", &progressed("2025-06-28")).await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+    let later = risk_model(&h).await;
+    assert_eq!(later["with_schedule"], 0, "status date after the halfway day (2025-06-27): {later:#}");
+    let up = h.upload(Role::Pmo, &closed[1], "plan.xml", &progressed("2025-06-27")).await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+    let now = risk_model(&h).await;
+    assert_eq!(now["with_schedule"], 1, "{now:#}");
+    assert_eq!(now["examples"], 24);
     // The model is kept until a project, milestone, report or schedule changes: a 25th closed
     // project (no outcome yet) shows at once.
-    assert_eq!(risk_model(&h).await, after, "served again unchanged");
+    assert_eq!(risk_model(&h).await, now, "served again unchanged");
     let body = json!({"portfolio_id": pf, "code": "OLD-25", "name": "Closed 25", "manager": "Lin",
         "stage": "closure", "tier": "light", "state": "closed", "planned_start": "2025-01-06", "planned_finish": "2025-12-15"});
     let r = h.call(Role::Pmo, Method::POST, "/api/v1/projects", Some(body), None).await;
