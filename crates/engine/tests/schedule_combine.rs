@@ -111,3 +111,38 @@ fn a_link_to_a_missing_task_or_part_is_an_error_naming_the_link() {
     let err = combine(&parts, &[fs(0, 0, 3, 1, 0)]).unwrap_err();
     assert!(err.to_string().contains("part 3"), "{err}");
 }
+
+/// Calendars the projects share are kept once; one that differs (an extra holiday) stays its own,
+/// with the calendars derived from it, and every task still gets the dates it gets on its own.
+#[test]
+fn shared_calendars_are_kept_once_and_dates_do_not_change() {
+    let a = plan(40, true, 7);
+    let b = plan(40, true, 8);
+    let mut c = plan(40, true, 9);
+    assert!(a.calendars.len() > 1 && a.calendars == b.calendars, "generated plans share their calendars");
+    // The third project's copy of one calendar has an extra holiday, and a different key.
+    let tweaked = c.calendars.iter().position(|cal| !cal.exceptions.is_empty()).unwrap();
+    let mut extra = c.calendars[tweaked].exceptions[0].clone();
+    extra.from += chrono::TimeDelta::days(1);
+    extra.to = extra.from;
+    c.calendars[tweaked].exceptions.push(extra);
+    for cal in &mut c.calendars {
+        cal.key = format!("c-{}", cal.key);
+    }
+    let parts =
+        [Part { label: "A", schedule: &a }, Part { label: "B", schedule: &b }, Part { label: "C", schedule: &c }];
+    let combined = combine(&parts, &[]).unwrap();
+    // C's changed calendar is added, and so are the calendars derived from it (their base
+    // differs); C's other calendars are A's.
+    let derived = c.calendars.iter().filter(|cal| cal.base == Some(tweaked)).count();
+    assert!(derived > 0, "the generator derives a calendar from the standard one");
+    assert_eq!(combined.schedule.calendars.len(), a.calendars.len() + 1 + derived);
+    let r = schedule(&combined.schedule).unwrap();
+    for (k, part) in parts.iter().enumerate() {
+        let own = schedule(part.schedule).unwrap();
+        for (i, t) in own.tasks.iter().enumerate() {
+            let got = &r.tasks[combined.task_offsets[k] + i];
+            assert_eq!((got.early_start, got.early_finish), (t.early_start, t.early_finish), "part {k} task {i}");
+        }
+    }
+}

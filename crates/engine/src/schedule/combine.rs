@@ -221,6 +221,7 @@ pub fn combine(parts: &[Part<'_>], links: &[CrossLink]) -> Result<Combined, Sche
     }
     task_offsets.push(out.tasks.len());
     project_offsets.push(out.projects.len());
+    share_calendars(&mut out);
     for (i, l) in links.iter().enumerate() {
         let at = |part: usize, task: TaskIx, side: &str| -> Result<TaskIx, ScheduleError> {
             let fail = |message: String| ScheduleError::Invalid {
@@ -245,4 +246,65 @@ pub fn combine(parts: &[Part<'_>], links: &[CrossLink]) -> Result<Combined, Sche
         out.links.push(Link { pred, succ, kind: l.kind, lag: l.lag });
     }
     Ok(Combined { schedule: out, task_offsets, project_offsets, cross_links: links.len() })
+}
+
+/// Keeps one copy of calendars that are the same in all but their key (the projects of a
+/// programme usually share a standard calendar, and each copy would be resolved again when the
+/// network is compiled), and points tasks, projects, resources and derived calendars at it.
+///
+/// Two calendars are the same when their names, weeks, exceptions and work weeks are equal and
+/// their bases are the same calendar (found by a fixpoint, so chains of derived calendars merge).
+/// O(c²) in the number of calendars, which is small.
+fn share_calendars(s: &mut Schedule) {
+    let n = s.calendars.len();
+    let mut canon: Vec<usize> = (0..n).collect();
+    let same = |canon: &[usize], a: &super::model::Calendar, b: &super::model::Calendar| {
+        a.name == b.name
+            && a.week == b.week
+            && a.exceptions == b.exceptions
+            && a.work_weeks == b.work_weeks
+            && a.base.map(|x| canon[x]) == b.base.map(|x| canon[x])
+    };
+    loop {
+        let mut changed = false;
+        for j in 0..n {
+            let found =
+                (0..j).find(|&k| canon[k] == k && canon[j] != k && same(&canon, &s.calendars[k], &s.calendars[j]));
+            if let Some(k) = found
+                && k < canon[j]
+            {
+                canon[j] = k;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    if canon.iter().enumerate().all(|(i, &c)| i == c) {
+        return;
+    }
+    // New index of each kept calendar, then every reference through its representative.
+    let mut new_ix = vec![usize::MAX; n];
+    let mut kept = Vec::new();
+    for (i, cal) in std::mem::take(&mut s.calendars).into_iter().enumerate() {
+        if canon[i] == i {
+            new_ix[i] = kept.len();
+            kept.push(cal);
+        }
+    }
+    let map = |c: usize| new_ix[canon[c]];
+    for c in &mut kept {
+        c.base = c.base.map(map);
+    }
+    s.calendars = kept;
+    for p in &mut s.projects {
+        p.calendar = map(p.calendar);
+    }
+    for t in &mut s.tasks {
+        t.calendar = t.calendar.map(map);
+    }
+    for r in &mut s.resources {
+        r.calendar = r.calendar.map(map);
+    }
 }
