@@ -12,6 +12,8 @@ use keel_engine::schedule::{
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
+mod chunked;
+
 use super::{constraint_kind, format_code, parse_iso_duration};
 use crate::ImportError;
 
@@ -143,7 +145,11 @@ struct Parser<'a> {
     day: Option<RawDay>,
     exc: Option<RawException>,
     ww: Option<RawWorkWeek>,
+    /// Tasks read since the last chunked `<Tasks>` section (see [`Self::task_parts`]).
     tasks: Vec<RawTask>,
+    /// Tasks read before, in file order: each chunk of a chunked section stays in its own vector,
+    /// so none of them is copied again before `finish`.
+    task_parts: Vec<Vec<RawTask>>,
     /// Boxed: a field handler takes it out and puts it back, which should move a pointer only.
     task: Option<Box<RawTask>>,
     link: Option<RawLink>,
@@ -154,6 +160,9 @@ struct Parser<'a> {
     assignments: Vec<RawAssignment>,
     assignment: Option<RawAssignment>,
     ignored: Ignored,
+    /// Bytes per chunk below which a big section is not split further (see [`chunked`]); `None`
+    /// reads every section with the quick-xml loop (the tests compare the two paths).
+    chunk_bytes: Option<usize>,
 }
 
 /// Reads an MSPDI file (MS Project XML) into a [`Schedule`].
@@ -161,46 +170,15 @@ struct Parser<'a> {
 /// Drops the project summary row (UID 0 / outline level 0) and null rows, resolves UIDs to indices
 /// (keeping UID in `key` and ID in `code`), and reports what it could not model as warnings.
 pub fn read(file: &str, bytes: &[u8]) -> Result<Schedule, ImportError> {
+    read_with(file, bytes, Some(chunked::MIN_CHUNK))
+}
+
+fn read_with(file: &str, bytes: &[u8], chunk_bytes: Option<usize>) -> Result<Schedule, ImportError> {
     let text = decode(file, bytes)?;
     // Basis points per unit of `LinkLag` in a percent lag (see the module notes).
     let percent_scale = if text.trim_start().starts_with("<?xml version='") { 100.0 } else { 10.0 };
-    let mut p = Parser {
-        file,
-        text: &text,
-        pos: 0,
-        path: String::with_capacity(128),
-        buf: String::with_capacity(256),
-        cur_field: "",
-        owner: String::new(),
-        name: None,
-        title: None,
-        save_version: None,
-        start: None,
-        finish: None,
-        status: None,
-        calendar_uid: None,
-        from_start: true,
-        options: Options::default(),
-        critical_days: None,
-        percent_scale,
-        calendars: Vec::new(),
-        cal: None,
-        day: None,
-        exc: None,
-        ww: None,
-        // Sized up front: growing a vector of 100k tasks copies it (and faults in fresh memory) a
-        // dozen times, about a tenth of the whole read.
-        tasks: Vec::with_capacity(memchr::memmem::find_iter(text.as_bytes(), b"<Task>").count()),
-        task: None,
-        link: None,
-        baseline: None,
-        resources: Vec::new(),
-        resource: None,
-        resource_cals: Vec::new(),
-        assignments: Vec::new(),
-        assignment: None,
-        ignored: Ignored::default(),
-    };
+    let mut p = Parser::new(file, &text, percent_scale);
+    p.chunk_bytes = chunk_bytes;
     p.run()?;
     p.finish()
 }
@@ -280,6 +258,46 @@ fn line_of(text: &str, pos: usize) -> usize {
 const DEFAULT_DAY: [WorkingTime; 2] = [WorkingTime { from: 480, to: 720 }, WorkingTime { from: 780, to: 1020 }];
 
 impl<'a> Parser<'a> {
+    fn new(file: &'a str, text: &'a str, percent_scale: f64) -> Self {
+        Parser {
+            file,
+            text,
+            pos: 0,
+            path: String::with_capacity(128),
+            buf: String::with_capacity(256),
+            cur_field: "",
+            owner: String::new(),
+            name: None,
+            title: None,
+            save_version: None,
+            start: None,
+            finish: None,
+            status: None,
+            calendar_uid: None,
+            from_start: true,
+            options: Options::default(),
+            critical_days: None,
+            percent_scale,
+            calendars: Vec::new(),
+            cal: None,
+            day: None,
+            exc: None,
+            ww: None,
+            tasks: Vec::new(),
+            task_parts: Vec::new(),
+            task: None,
+            link: None,
+            baseline: None,
+            resources: Vec::new(),
+            resource: None,
+            resource_cals: Vec::new(),
+            assignments: Vec::new(),
+            assignment: None,
+            ignored: Ignored::default(),
+            chunk_bytes: None,
+        }
+    }
+
     fn err(&self, field: &str, message: String) -> ImportError {
         let owner = if self.owner.is_empty() { String::new() } else { format!("{}: ", self.owner) };
         ImportError {
@@ -335,14 +353,17 @@ impl<'a> Parser<'a> {
 
     fn run(&mut self) -> Result<(), ImportError> {
         let mut reader = Reader::from_str(self.text);
+        // Where the reader's input starts in the text: it moves on when a section was read by
+        // the chunked path and the reader is made to skip it.
+        let mut base = 0usize;
         let mut depth_stack: Vec<usize> = Vec::with_capacity(16);
         let mut seen_root = false;
         loop {
-            self.pos = reader.buffer_position() as usize;
+            self.pos = base + reader.buffer_position() as usize;
             let ev = match reader.read_event() {
                 Ok(ev) => ev,
                 Err(e) => {
-                    self.pos = reader.error_position() as usize;
+                    self.pos = base + reader.error_position() as usize;
                     return Err(ImportError {
                         file: self.file.to_string(),
                         line: Some(line_of(self.text, self.pos)),
@@ -370,6 +391,26 @@ impl<'a> Parser<'a> {
                     self.path.push_str(name);
                     self.buf.clear();
                     self.start_element()?;
+                    // The two sections that grow with the plan: read on all cores when they
+                    // hold nothing unusual (else the loop below reads them as before).
+                    let section = match self.path.as_str() {
+                        "Project/Tasks" => Some("Task"),
+                        "Project/Assignments" => Some("Assignment"),
+                        _ => None,
+                    };
+                    if let (Some(child), Some(chunk_bytes)) = (section, self.chunk_bytes) {
+                        let at = base + reader.buffer_position() as usize;
+                        if let Some(end) = chunked::read_section(self, at, child, chunk_bytes) {
+                            // Skip the section's body: the reader goes on at its end tag.
+                            *reader.get_mut() = &self.text.as_bytes()[end..];
+                            base += end - at;
+                        } else if child == "Task" {
+                            // Sized up front: growing a vector of 100k tasks copies it (and
+                            // faults in fresh memory) a dozen times.
+                            let rest = &self.text.as_bytes()[at..];
+                            self.tasks.reserve(memchr::memmem::find_iter(rest, b"<Task>").count());
+                        }
+                    }
                 }
                 Event::Empty(e) => {
                     let name = e.local_name();
@@ -476,6 +517,14 @@ impl<'a> Parser<'a> {
         let r = self.dispatch(&path, &text);
         self.path = path;
         self.buf = text;
+        r
+    }
+
+    /// [`Self::end_element`] with the element's text given instead of taken from `buf`.
+    fn end_element_with(&mut self, text: &str) -> Result<(), ImportError> {
+        let path = std::mem::take(&mut self.path);
+        let r = self.dispatch(&path, text);
+        self.path = path;
         r
     }
 
@@ -821,7 +870,10 @@ impl<'a> Parser<'a> {
         match f {
             "UID" => {
                 t.uid = v.trim().to_string();
-                self.owner = format!("task UID {}", t.uid);
+                // Reuses the owner's buffer: one allocation less per task.
+                self.owner.clear();
+                self.owner.push_str("task UID ");
+                self.owner.push_str(&t.uid);
             }
             "ID" => task.code = v.trim().to_string(),
             "Name" => task.name = v.trim().to_string(),
@@ -871,7 +923,14 @@ impl<'a> Parser<'a> {
                 }
             }
             "PredecessorLink" | "Baseline" | "TimephasedData" | "ExtendedAttribute" | "OutlineCode" => {}
-            other => *self.ignored.task_elements.entry(other.to_string()).or_default() += 1,
+            // Looked up before inserting: an owned key for every unmodelled field of every task
+            // was an allocation per field.
+            other => match self.ignored.task_elements.get_mut(other) {
+                Some(n) => *n += 1,
+                None => {
+                    self.ignored.task_elements.insert(other.to_string(), 1);
+                }
+            },
         }
         Ok(())
     }
@@ -1112,10 +1171,15 @@ impl Parser<'_> {
         };
 
         // Tasks: drop the project summary row and null rows.
-        let raw_tasks = std::mem::take(&mut self.tasks);
-        let mut kept: Vec<RawTask> = Vec::with_capacity(raw_tasks.len());
+        // The rows are read where they lie (no filtered copy: at 100k tasks each copy of the
+        // rows faults in tens of megabytes of fresh memory).
+        let mut parts = std::mem::take(&mut self.task_parts);
+        parts.push(std::mem::take(&mut self.tasks));
+        let dropped = |t: &RawTask| t.uid == "0" || t.task.outline_level == 0 || t.is_null;
         let mut null_rows = 0usize;
-        for t in raw_tasks {
+        let mut task_ix: HashMap<String, usize> = HashMap::with_capacity(parts.iter().map(Vec::len).sum());
+        let mut levels: Vec<u16> = Vec::with_capacity(task_ix.capacity());
+        for t in parts.iter().flatten() {
             if t.uid == "0" || t.task.outline_level == 0 {
                 continue;
             }
@@ -1123,19 +1187,19 @@ impl Parser<'_> {
                 null_rows += 1;
                 continue;
             }
-            kept.push(t);
+            task_ix.insert(t.uid.clone(), levels.len());
+            levels.push(t.task.outline_level);
         }
-        let task_ix: HashMap<String, usize> = kept.iter().enumerate().map(|(i, t)| (t.uid.clone(), i)).collect();
-        let mut tasks = Vec::with_capacity(kept.len());
+        let kept = parts.into_iter().flatten().filter(|t| !dropped(t));
+        let mut tasks = Vec::with_capacity(levels.len());
         let mut links = Vec::new();
         let mut dangling = Vec::new();
         let mut bad_cal = Vec::new();
         let mut unknown_formats = 0usize;
         let mut stack: Vec<(u16, usize)> = Vec::new();
-        let levels: Vec<u16> = kept.iter().map(|t| t.task.outline_level).collect();
-        for (i, rt) in kept.into_iter().enumerate() {
+        for (i, rt) in kept.enumerate() {
             let mut task = rt.task;
-            task.key = rt.uid.clone();
+            task.key = rt.uid;
             // Parent from the outline.
             while let Some(&(lvl, _)) = stack.last() {
                 if lvl >= task.outline_level {
@@ -1181,7 +1245,7 @@ impl Parser<'_> {
                             file: self.file.to_string(),
                             line: None,
                             field: Some("ConstraintType".into()),
-                            message: format!("task UID {}: ConstraintType {code} is unknown; expected 0-7", rt.uid),
+                            message: format!("task UID {}: ConstraintType {code} is unknown; expected 0-7", task.key),
                         });
                     }
                 },
@@ -1191,7 +1255,7 @@ impl Parser<'_> {
                 Some(u) => match cal_ix.get(u) {
                     Some(&ix) => Some(ix),
                     None => {
-                        bad_cal.push(format!("task UID {} (calendar UID {u})", rt.uid));
+                        bad_cal.push(format!("task UID {} (calendar UID {u})", task.key));
                         None
                     }
                 },
@@ -1203,7 +1267,7 @@ impl Parser<'_> {
                     dangling.push(format!(
                         "{} -> {}{}",
                         l.pred_uid,
-                        rt.uid,
+                        task.key,
                         if l.cross_project { " (cross-project)" } else { "" }
                     ));
                     continue;
@@ -1220,7 +1284,7 @@ impl Parser<'_> {
                             field: Some("PredecessorLink/Type".into()),
                             message: format!(
                                 "task UID {}: link from UID {} has Type {other}; expected 0 FF, 1 FS, 2 SF, 3 SS",
-                                rt.uid, l.pred_uid
+                                task.key, l.pred_uid
                             ),
                         });
                     }
