@@ -101,29 +101,34 @@ fn scan(q: &mut Parser<'_>, from: usize, to: usize, child: &str) -> Result<(), G
     let mut i = from;
     while let Some(k) = memchr(b'<', &b[i..to]) {
         let lt = i + k;
-        // Tags are short: a plain loop finds their end sooner than memchr's set-up.
-        let gt = lt + b[lt..to].iter().position(|&c| c == b'>').ok_or(GiveUp)?;
-        let tag = &b[lt + 1..gt];
-        if let Some(name) = tag.strip_prefix(b"/") {
+        if b.get(lt + 1) == Some(&b'/') {
+            // `</name>`: the name must close the element the path ends with.
             let top = open.pop().ok_or(GiveUp)?;
-            if &q.path.as_bytes()[top + 1..] != name {
+            let name = &q.path.as_bytes()[top + 1..];
+            let gt = lt + 2 + name.len();
+            if gt >= to || &b[lt + 2..gt] != name || b[gt] != b'>' {
                 return Err(GiveUp);
             }
             // The text since the last tag: all of the element's text, as no markup is let in.
             let v = value(&text[i..lt], &mut scratch)?;
             q.end_element_with(v).map_err(|_| GiveUp)?;
             q.path.truncate(top);
+            i = gt + 1;
         } else {
-            let (name, empty) = match tag.strip_suffix(b"/") {
-                Some(name) => (name, true),
-                None => (tag, false),
+            // `<name>` or `<name/>`, the name plain (no prefix, no attributes).
+            let name_end = lt + 1 + b[lt + 1..to].iter().position(|&c| !plain(c)).ok_or(GiveUp)?;
+            let (gt, empty) = match &b[name_end..to] {
+                [b'>', ..] => (name_end, false),
+                [b'/', b'>', ..] => (name_end + 1, true),
+                _ => return Err(GiveUp),
             };
-            if !plain_name(name) || (open.is_empty() && name != child.as_bytes()) {
+            let name = &text[lt + 1..name_end];
+            if name.is_empty() || (open.is_empty() && name != child) {
                 return Err(GiveUp);
             }
             let len = q.path.len();
             q.path.push('/');
-            q.path.push_str(&text[lt + 1..lt + 1 + name.len()]);
+            q.path.push_str(name);
             q.start_element().map_err(|_| GiveUp)?;
             if empty {
                 q.end_element_with("").map_err(|_| GiveUp)?;
@@ -131,15 +136,15 @@ fn scan(q: &mut Parser<'_>, from: usize, to: usize, child: &str) -> Result<(), G
             } else {
                 open.push(len);
             }
+            i = gt + 1;
         }
-        i = gt + 1;
     }
     if open.is_empty() { Ok(()) } else { Err(GiveUp) }
 }
 
-/// A name quick-xml reports unchanged as its local name: no prefix, no attributes.
-fn plain_name(name: &[u8]) -> bool {
-    !name.is_empty() && name.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+/// A byte of a name quick-xml reports unchanged as its local name (no prefix, no attributes).
+fn plain(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
 }
 
 /// An element's text as the quick-xml loop builds it: each run between references with its line
