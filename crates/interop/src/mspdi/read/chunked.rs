@@ -29,7 +29,11 @@ struct GiveUp;
 pub(super) fn read_section(p: &mut Parser<'_>, start: usize, child: &str, chunk_bytes: usize) -> Option<usize> {
     let bytes = p.text.as_bytes();
     let section = p.path.rsplit('/').next().unwrap_or_default();
-    let end = start + memmem::find(&bytes[start..], format!("</{section}>").as_bytes())?;
+    // The section's end tag, searched from the file's end: the sections after `<Tasks>` are
+    // short, and a forward search would walk the whole section on one core before the split.
+    // Any later `</Tasks>` (in a comment, a second section) makes the scanner meet the real end
+    // tag first, and give up.
+    let end = start + memmem::rfind(&bytes[start..], format!("</{section}>").as_bytes())?;
     let open = format!("<{child}>");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunks = ((end - start) / chunk_bytes.max(1)).clamp(1, cores.max(2));
@@ -296,6 +300,12 @@ mod tests {
             replace_nth(&text, "<Name>", middle, "<?pi x?><Name>"),
             replace_nth(&text, "<Task>", middle, "<Other/><Task>"),
             replace_nth(&text, "<Task>", middle, "<Task><Task></Task>"),
+            text.replacen("</Tasks>", "</Tasks><!-- </Tasks> -->", 1),
+            text.replacen(
+                "</Tasks>",
+                "</Tasks><Tasks><Task><UID>9999</UID><OutlineLevel>1</OutlineLevel><Name>late</Name></Task></Tasks>",
+                1,
+            ),
         ];
         for v in &variants {
             same_both_ways(v).unwrap();
