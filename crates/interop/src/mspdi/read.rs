@@ -854,71 +854,113 @@ impl<'a> Parser<'a> {
             }
             return Ok(());
         }
-        self.cur_field = match f {
-            "UID" => "UID",
-            "ID" => "ID",
-            "OutlineLevel" => "OutlineLevel",
-            "Duration" => "Duration",
-            "DurationFormat" => "DurationFormat",
-            "RemainingDuration" => "RemainingDuration",
-            "ActualStart" => "ActualStart",
-            "ActualFinish" => "ActualFinish",
-            "PercentComplete" => "PercentComplete",
-            "Resume" => "Resume",
-            "ConstraintType" => "ConstraintType",
-            "ConstraintDate" => "ConstraintDate",
-            "Deadline" => "Deadline",
-            "Start" => "Start",
-            "Finish" => "Finish",
-            "EarlyStart" => "EarlyStart",
-            "EarlyFinish" => "EarlyFinish",
-            "LateStart" => "LateStart",
-            "LateFinish" => "LateFinish",
-            "TotalSlack" => "TotalSlack",
-            "FreeSlack" => "FreeSlack",
-            "Cost" => "Cost",
-            _ => "Task",
-        };
+        // The field messages name: the element for the fields set below that parse a value
+        // (set in their arm: one string match per field instead of two), else the task.
+        self.cur_field = "Task";
         let task = &mut t.task;
         match f {
             "UID" => {
+                self.cur_field = "UID";
                 t.uid = trim(v).to_string();
                 // Reuses the owner's buffer: one allocation less per task.
                 self.owner.clear();
                 self.owner.push_str("task UID ");
                 self.owner.push_str(&t.uid);
             }
-            "ID" => task.code = trim(v).to_string(),
+            "ID" => {
+                self.cur_field = "ID";
+                task.code = trim(v).to_string()
+            }
             "Name" => task.name = trim(v).to_string(),
             "WBS" => task.wbs = trim(v).to_string(),
-            "OutlineLevel" => task.outline_level = self.int(v)?.clamp(0, u16::MAX as i64) as u16,
+            "OutlineLevel" => {
+                self.cur_field = "OutlineLevel";
+                task.outline_level = self.int(v)?.clamp(0, u16::MAX as i64) as u16
+            }
             "IsNull" => t.is_null = self.flag(v)?,
             "Summary" => t.summary = self.flag(v)?,
             "Milestone" => t.milestone = self.flag(v)?,
-            "Duration" => t.duration_min = Some(self.dur(v)?),
-            "DurationFormat" => t.duration_format = Some(self.int(v)?),
+            "Duration" => {
+                self.cur_field = "Duration";
+                t.duration_min = Some(self.dur(v)?)
+            }
+            "DurationFormat" => {
+                self.cur_field = "DurationFormat";
+                t.duration_format = Some(self.int(v)?)
+            }
             "Estimated" => t.estimated = self.flag(v)?,
-            "RemainingDuration" => t.remaining_min = Some(self.dur(v)?),
-            "ActualStart" => task.actual_start = self.date(v)?,
-            "ActualFinish" => task.actual_finish = self.date(v)?,
-            "PercentComplete" => task.percent_complete = self.num(v)?.clamp(0.0, 100.0),
-            "Resume" => task.resume = self.date(v)?,
-            "ConstraintType" => t.constraint_type = Some(self.int(v)?),
-            "ConstraintDate" => t.constraint_date = self.date(v)?,
-            "Deadline" => task.deadline = self.date(v)?,
+            "RemainingDuration" => {
+                self.cur_field = "RemainingDuration";
+                t.remaining_min = Some(self.dur(v)?)
+            }
+            "ActualStart" => {
+                self.cur_field = "ActualStart";
+                task.actual_start = self.date(v)?
+            }
+            "ActualFinish" => {
+                self.cur_field = "ActualFinish";
+                task.actual_finish = self.date(v)?
+            }
+            "PercentComplete" => {
+                self.cur_field = "PercentComplete";
+                task.percent_complete = self.num(v)?.clamp(0.0, 100.0)
+            }
+            "Resume" => {
+                self.cur_field = "Resume";
+                task.resume = self.date(v)?
+            }
+            "ConstraintType" => {
+                self.cur_field = "ConstraintType";
+                t.constraint_type = Some(self.int(v)?)
+            }
+            "ConstraintDate" => {
+                self.cur_field = "ConstraintDate";
+                t.constraint_date = self.date(v)?
+            }
+            "Deadline" => {
+                self.cur_field = "Deadline";
+                task.deadline = self.date(v)?
+            }
             "Manual" => task.manual = self.flag(v)?,
             "Active" => t.active = self.flag(v)?,
             "CalendarUID" => t.calendar_uid = Some(trim(v).to_string()),
-            "Start" => task.stored.start = self.date(v)?,
-            "Finish" => task.stored.finish = self.date(v)?,
-            "EarlyStart" => task.stored.early_start = self.date(v)?,
-            "EarlyFinish" => task.stored.early_finish = self.date(v)?,
-            "LateStart" => task.stored.late_start = self.date(v)?,
-            "LateFinish" => task.stored.late_finish = self.date(v)?,
-            "TotalSlack" => t.total_slack = Some(self.num(v)?),
-            "FreeSlack" => t.free_slack = Some(self.num(v)?),
+            "Start" => {
+                self.cur_field = "Start";
+                task.stored.start = self.date(v)?
+            }
+            "Finish" => {
+                self.cur_field = "Finish";
+                task.stored.finish = self.date(v)?
+            }
+            "EarlyStart" => {
+                self.cur_field = "EarlyStart";
+                task.stored.early_start = self.date(v)?
+            }
+            "EarlyFinish" => {
+                self.cur_field = "EarlyFinish";
+                task.stored.early_finish = self.date(v)?
+            }
+            "LateStart" => {
+                self.cur_field = "LateStart";
+                task.stored.late_start = self.date(v)?
+            }
+            "LateFinish" => {
+                self.cur_field = "LateFinish";
+                task.stored.late_finish = self.date(v)?
+            }
+            "TotalSlack" => {
+                self.cur_field = "TotalSlack";
+                t.total_slack = Some(self.num(v)?)
+            }
+            "FreeSlack" => {
+                self.cur_field = "FreeSlack";
+                t.free_slack = Some(self.num(v)?)
+            }
             "Critical" => task.stored.critical = Some(self.flag(v)?),
-            "Cost" => task.cost_minor = Some(self.num(v)?.round() as i64),
+            "Cost" => {
+                self.cur_field = "Cost";
+                task.cost_minor = Some(self.num(v)?.round() as i64)
+            }
             "Notes" => task.notes = v.to_string(),
             "LevelingDelay" => {
                 if self.num(v).map(|d| d != 0.0).unwrap_or(false) {
