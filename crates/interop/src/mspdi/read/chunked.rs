@@ -333,4 +333,22 @@ mod tests {
             assert!(e.line.is_some(), "{e}");
         }
     }
+
+    /// Codes checked after reading, when the rows of each chunk are converted on their own
+    /// thread: the first in file order is still the one reported.
+    #[test]
+    fn errors_found_after_reading_are_the_first_in_file_order() {
+        let text = file(200, Shape::Mixed);
+        let n = text.match_indices("<ConstraintType>").count();
+        let late_type = replace_nth(&text, "<Type>", text.match_indices("<Type>").count() - 5, "<Type>7");
+        let late_constraint = replace_nth(&text, "<ConstraintType>", n - 5, "<ConstraintType>9");
+        let both = replace_nth(&late_type, "<ConstraintType>", 10, "<ConstraintType>9");
+        for (v, expected) in
+            [(&late_type, "Type 7"), (&late_constraint, "ConstraintType 9"), (&both, "ConstraintType 9")]
+        {
+            assert!(task_chunks(v) >= 2);
+            let e = same_both_ways(v).unwrap_err();
+            assert!(e.message.contains(expected), "{e}");
+        }
+    }
 }
