@@ -1101,114 +1101,130 @@ fn dropped(t: &RawTask) -> bool {
     t.uid == "0" || t.task.outline_level == 0 || t.is_null
 }
 
-/// Converts the rows kept from `rows`, the first of which is task `first`. `capacity` sizes the
-/// task list (the first run's list takes the others' tasks after it).
+/// Converts the rows kept from `rows`, the first of which is task `first`.
 fn convert_rows(
     rows: Vec<RawTask>,
     first: usize,
-    capacity: (usize, usize),
+    link_capacity: usize,
     lk: &Lookup<'_>,
 ) -> Result<Converted, ImportError> {
-    let mut out = Converted {
-        tasks: Vec::with_capacity(capacity.0),
-        links: Vec::with_capacity(capacity.1),
-        ..Converted::default()
-    };
-    for (i, rt) in rows.into_iter().filter(|t| !dropped(t)).enumerate() {
-        let i = first + i;
-        let mut task = rt.task;
-        task.key = rt.uid;
-        task.parent = lk.parents[i];
-        let has_children = lk.levels.get(i + 1).is_some_and(|&l| l > task.outline_level);
-        task.kind = if rt.summary || has_children {
-            TaskKind::Summary
-        } else if rt.milestone {
-            TaskKind::Milestone
-        } else {
-            TaskKind::Task
-        };
-        let (unit, elapsed, est_code) = match rt.duration_format.map(|c| (c, format_code(c))) {
-            Some((_, Some(f))) => f,
-            Some((53, None)) => (DurationUnit::Days, false, true),
-            Some((_, None)) => {
-                out.unknown_formats += 1;
-                (DurationUnit::Days, false, false)
+    let mut out = Converted { links: Vec::with_capacity(link_capacity), ..Converted::default() };
+    let mut error = None;
+    // Collected in place: the tasks take over the rows' memory (a task is smaller than a row)
+    // instead of faulting in tens of megabytes of fresh pages.
+    let tasks: Vec<Task> = rows
+        .into_iter()
+        .filter(|t| !dropped(t))
+        .enumerate()
+        .map(|(i, rt)| {
+            if error.is_some() {
+                return Task::default();
             }
-            None => (DurationUnit::Days, false, false),
-        };
-        let unit = if unit == DurationUnit::Percent { DurationUnit::Days } else { unit };
-        let estimated = est_code || rt.estimated;
-        task.duration = Duration { minutes: rt.duration_min.unwrap_or(0.0).round() as i64, unit, elapsed, estimated };
-        task.remaining = rt.remaining_min.map(|m| Duration { minutes: m.round() as i64, unit, elapsed, estimated });
-        task.inactive = !rt.active;
-        task.constraint = match rt.constraint_type {
-            None | Some(0) => None,
-            Some(code) => match constraint_kind(code) {
-                Some(kind) => {
-                    let date = if kind == ConstraintKind::Alap { None } else { rt.constraint_date };
-                    Some(Constraint { kind, date })
-                }
-                None => {
-                    return Err(ImportError {
-                        file: lk.file.to_string(),
-                        line: None,
-                        field: Some("ConstraintType".into()),
-                        message: format!("task UID {}: ConstraintType {code} is unknown; expected 0-7", task.key),
-                    });
-                }
-            },
-        };
-        task.calendar = match rt.calendar_uid.as_deref() {
-            None | Some("-1") | Some("") => None,
-            Some(u) => match lk.cal_ix.get(u) {
-                Some(&ix) => Some(ix),
-                None => {
-                    out.bad_cal.push(format!("task UID {} (calendar UID {u})", task.key));
-                    None
-                }
-            },
-        };
-        task.stored.total_float = rt.total_slack.map(|s| (s / 10.0).round() as i64);
-        task.stored.free_float = rt.free_slack.map(|s| (s / 10.0).round() as i64);
-        for l in rt.links {
-            let Some(&pred) = lk.task_ix.get(&l.pred_uid) else {
-                out.dangling.push(format!(
-                    "{} -> {}{}",
-                    l.pred_uid,
-                    task.key,
-                    if l.cross_project { " (cross-project)" } else { "" }
-                ));
-                continue;
-            };
-            let kind = match l.kind {
-                0 => LinkType::FF,
-                1 => LinkType::FS,
-                2 => LinkType::SF,
-                3 => LinkType::SS,
-                other => {
-                    return Err(ImportError {
-                        file: lk.file.to_string(),
-                        line: None,
-                        field: Some("PredecessorLink/Type".into()),
-                        message: format!(
-                            "task UID {}: link from UID {} has Type {other}; expected 0 FF, 1 FS, 2 SF, 3 SS",
-                            task.key, l.pred_uid
-                        ),
-                    });
-                }
-            };
-            let (lunit, lelapsed, _) = l.lag_format.and_then(format_code).unwrap_or((DurationUnit::Days, false, false));
-            // Basis points: MS Project stores percent*10, MPXJ-written files the raw percent.
-            let amount = if lunit == DurationUnit::Percent {
-                (l.lag_tenths * lk.percent_scale).round() as i64
-            } else {
-                (l.lag_tenths / 10.0).round() as i64
-            };
-            out.links.push(Link { pred, succ: i, kind, lag: Lag { amount, unit: lunit, elapsed: lelapsed } });
-        }
-        out.tasks.push(task);
+            convert_row(first + i, rt, lk, &mut out).unwrap_or_else(|e| {
+                error = Some(e);
+                Task::default()
+            })
+        })
+        .collect();
+    match error {
+        Some(e) => Err(e),
+        None => Ok(Converted { tasks, ..out }),
     }
-    Ok(out)
+}
+
+/// Task `i` from its row; its links go to `out.links`, its warnings to `out`.
+fn convert_row(i: usize, rt: RawTask, lk: &Lookup<'_>, out: &mut Converted) -> Result<Task, ImportError> {
+    let mut task = rt.task;
+    task.key = rt.uid;
+    task.parent = lk.parents[i];
+    let has_children = lk.levels.get(i + 1).is_some_and(|&l| l > task.outline_level);
+    task.kind = if rt.summary || has_children {
+        TaskKind::Summary
+    } else if rt.milestone {
+        TaskKind::Milestone
+    } else {
+        TaskKind::Task
+    };
+    let (unit, elapsed, est_code) = match rt.duration_format.map(|c| (c, format_code(c))) {
+        Some((_, Some(f))) => f,
+        Some((53, None)) => (DurationUnit::Days, false, true),
+        Some((_, None)) => {
+            out.unknown_formats += 1;
+            (DurationUnit::Days, false, false)
+        }
+        None => (DurationUnit::Days, false, false),
+    };
+    let unit = if unit == DurationUnit::Percent { DurationUnit::Days } else { unit };
+    let estimated = est_code || rt.estimated;
+    task.duration = Duration { minutes: rt.duration_min.unwrap_or(0.0).round() as i64, unit, elapsed, estimated };
+    task.remaining = rt.remaining_min.map(|m| Duration { minutes: m.round() as i64, unit, elapsed, estimated });
+    task.inactive = !rt.active;
+    task.constraint = match rt.constraint_type {
+        None | Some(0) => None,
+        Some(code) => match constraint_kind(code) {
+            Some(kind) => {
+                let date = if kind == ConstraintKind::Alap { None } else { rt.constraint_date };
+                Some(Constraint { kind, date })
+            }
+            None => {
+                return Err(ImportError {
+                    file: lk.file.to_string(),
+                    line: None,
+                    field: Some("ConstraintType".into()),
+                    message: format!("task UID {}: ConstraintType {code} is unknown; expected 0-7", task.key),
+                });
+            }
+        },
+    };
+    task.calendar = match rt.calendar_uid.as_deref() {
+        None | Some("-1") | Some("") => None,
+        Some(u) => match lk.cal_ix.get(u) {
+            Some(&ix) => Some(ix),
+            None => {
+                out.bad_cal.push(format!("task UID {} (calendar UID {u})", task.key));
+                None
+            }
+        },
+    };
+    task.stored.total_float = rt.total_slack.map(|s| (s / 10.0).round() as i64);
+    task.stored.free_float = rt.free_slack.map(|s| (s / 10.0).round() as i64);
+    for l in rt.links {
+        let Some(&pred) = lk.task_ix.get(&l.pred_uid) else {
+            out.dangling.push(format!(
+                "{} -> {}{}",
+                l.pred_uid,
+                task.key,
+                if l.cross_project { " (cross-project)" } else { "" }
+            ));
+            continue;
+        };
+        let kind = match l.kind {
+            0 => LinkType::FF,
+            1 => LinkType::FS,
+            2 => LinkType::SF,
+            3 => LinkType::SS,
+            other => {
+                return Err(ImportError {
+                    file: lk.file.to_string(),
+                    line: None,
+                    field: Some("PredecessorLink/Type".into()),
+                    message: format!(
+                        "task UID {}: link from UID {} has Type {other}; expected 0 FF, 1 FS, 2 SF, 3 SS",
+                        task.key, l.pred_uid
+                    ),
+                });
+            }
+        };
+        let (lunit, lelapsed, _) = l.lag_format.and_then(format_code).unwrap_or((DurationUnit::Days, false, false));
+        // Basis points: MS Project stores percent*10, MPXJ-written files the raw percent.
+        let amount = if lunit == DurationUnit::Percent {
+            (l.lag_tenths * lk.percent_scale).round() as i64
+        } else {
+            (l.lag_tenths / 10.0).round() as i64
+        };
+        out.links.push(Link { pred, succ: i, kind, lag: Lag { amount, unit: lunit, elapsed: lelapsed } });
+    }
+    Ok(task)
 }
 
 fn week_days(mask: i64) -> [bool; 7] {
@@ -1422,13 +1438,9 @@ impl Parser<'_> {
             let lookup = &lookup;
             let mut runs = runs.into_iter();
             let head = runs.next();
-            let spawned: Vec<_> = runs
-                .map(|(rows, first)| {
-                    let capacity = (rows.len(), 0);
-                    s.spawn(move || convert_rows(rows, first, capacity, lookup))
-                })
-                .collect();
-            let head = head.map(|(rows, first)| convert_rows(rows, first, (levels.len(), link_count), lookup));
+            let spawned: Vec<_> =
+                runs.map(|(rows, first)| s.spawn(move || convert_rows(rows, first, 0, lookup))).collect();
+            let head = head.map(|(rows, first)| convert_rows(rows, first, link_count, lookup));
             head.into_iter()
                 .chain(spawned.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
                 .collect()

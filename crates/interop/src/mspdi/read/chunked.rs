@@ -55,7 +55,10 @@ pub(super) fn read_section(p: &mut Parser<'_>, start: usize, child: &str, chunk_
         q.path.push_str(&p.path);
         q.owner.push_str(&p.owner);
         q.cur_field = p.cur_field;
-        let rows = memmem::find_iter(&bytes[from..to], open.as_bytes()).count();
+        // The first chunk's list is sized for the whole section: `finish` turns its rows into
+        // tasks in place and appends the other chunks' tasks to it, without a fresh copy.
+        let counted = if from == start { &bytes[start..end] } else { &bytes[from..to] };
+        let rows = memmem::find_iter(counted, open.as_bytes()).count();
         match child {
             "Task" => q.tasks.reserve(rows),
             _ => q.assignments.reserve(rows),
