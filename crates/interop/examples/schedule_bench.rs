@@ -11,6 +11,11 @@
 //!     reads FILE (REPEATS times), schedules it REPEATS times, compiles a Network once and runs it
 //!     REPEATS times, then times one-task duration edits (each undone) at the middle task; prints
 //!     one JSON line and writes the critical tasks' UIDs, sorted, one a line, to CRITICAL.txt
+//! schedule_bench schedule FILE.xml REPEATS [DUMP.txt]
+//!     reads FILE once and times the whole schedule() call REPEATS times (one JSON line with the
+//!     minimum and median, and the medians of `Network::compile`, `Network::run` and
+//!     `Network::result` alone); writes every task's result, one a line, to DUMP.txt, so two builds
+//!     can be compared for identical output
 //! ```
 //!
 //! Build with `cargo build --release -p keel-interop --example schedule_bench`.
@@ -26,7 +31,8 @@ use keel_engine::schedule::{Network, Schedule, ScheduleResult, schedule};
 type Res<T> = Result<T, Box<dyn Error>>;
 
 const USAGE: &str = "usage: schedule_bench generate N SEED simple|calendars OUT.xml\n       \
-                     schedule_bench time FILE.xml REPEATS [CRITICAL.txt]";
+                     schedule_bench time FILE.xml REPEATS [CRITICAL.txt]\n       \
+                     schedule_bench schedule FILE.xml REPEATS [DUMP.txt]";
 
 /// The allocator the `keel` binary uses (see crates/cli/src/main.rs).
 #[global_allocator]
@@ -38,6 +44,8 @@ fn main() -> Res<()> {
         ["generate", n, seed, variant, out] => generate_file(n.parse()?, seed.parse()?, variant, out),
         ["time", file, repeats] => time_file(file, repeats.parse()?, None),
         ["time", file, repeats, critical] => time_file(file, repeats.parse()?, Some(critical)),
+        ["schedule", file, repeats] => schedule_only(file, repeats.parse()?, None),
+        ["schedule", file, repeats, dump] => schedule_only(file, repeats.parse()?, Some(dump)),
         _ => Err(USAGE.into()),
     }
 }
@@ -120,6 +128,34 @@ fn middle_task(s: &Schedule, r: &ScheduleResult) -> Option<usize> {
         let t = &s.tasks[i];
         !t.is_summary_like() && !t.manual && !t.inactive && r.tasks[i].scheduled
     })
+}
+
+/// Times the whole `schedule()` call alone on a file read once; optionally dumps every result.
+fn schedule_only(file: &str, repeats: usize, dump: Option<&str>) -> Res<()> {
+    let bytes = std::fs::read(file)?;
+    let s = keel_interop::import(file, &bytes, None)?;
+    let (r, mut sched) = timed(repeats, || Ok(schedule(&s)?))?;
+    if let Some(path) = dump {
+        let mut text = String::with_capacity(r.tasks.len() * 200);
+        writeln!(text, "finish {} longest {:?}", r.finish, r.longest_path)?;
+        for (i, t) in r.tasks.iter().enumerate() {
+            writeln!(text, "{i} {t:?}")?;
+        }
+        std::fs::write(path, text)?;
+    }
+    // The parts: compiling, the passes with the results, and the results alone.
+    let (mut net, mut compile) = timed(repeats, || Ok(Network::compile(&s)?))?;
+    let (_, mut run) = timed(repeats, || Ok(net.run()?))?;
+    let (_, mut result) = timed(repeats, || Ok(net.result()?))?;
+    let (min, med) = min_median(&mut sched);
+    let (_, compile_med) = min_median(&mut compile);
+    let (_, run_med) = min_median(&mut run);
+    let (_, result_med) = min_median(&mut result);
+    println!(
+        "{{\"file\":{file:?},\"repeats\":{repeats},\"schedule_ms\":{med:.3},\"schedule_min_ms\":{min:.3},\
+         \"compile_ms\":{compile_med:.3},\"run_ms\":{run_med:.3},\"result_ms\":{result_med:.3}}}"
+    );
+    Ok(())
 }
 
 fn time_file(file: &str, repeats: usize, critical_out: Option<&str>) -> Res<()> {
