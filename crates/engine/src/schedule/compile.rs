@@ -7,7 +7,9 @@ use chrono::{Datelike, NaiveDateTime};
 
 use super::calendar::{Calendars, WorkCalendar, to_clock, twenty_four_hour};
 use super::cpm::ScheduleError;
-use super::model::{ConstraintKind, Lag, LagCalendar, LinkType, Schedule, Task, TaskKind};
+use rayon::prelude::*;
+
+use super::model::{Calendar, ConstraintKind, Lag, LagCalendar, LinkType, Schedule, Task, TaskKind};
 use super::network::{
     A_ELAPSED, A_FAST, A_LOE, Arc, Cons, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_LOE, F_RES, F_STARTED, MAX_MINUTES,
     NO, NONE, Network, Role, State, Static, label,
@@ -115,148 +117,8 @@ pub(super) fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Net
         let _ = pi;
     }
 
-    let mut role = Vec::with_capacity(n);
-    let mut cal = Vec::with_capacity(n);
-    let mut proj = Vec::with_capacity(n);
-    let mut dur = Vec::with_capacity(n);
-    let mut rem = Vec::with_capacity(n);
-    let mut flags = Vec::with_capacity(n);
-    let mut cons_ix = Vec::with_capacity(n);
-    let mut cons = Vec::new();
-    let mut fix_s = Vec::with_capacity(n);
-    let mut fix_f = Vec::with_capacity(n);
-    let mut has_alap = false;
-    let mut has_loe = false;
-    let mut cal_ok = vec![None::<bool>; cals.len()];
-
-    let mut parent = Vec::with_capacity(n);
-    let mut floors: Vec<i64> = Vec::with_capacity(n);
-    for t in &schedule.tasks {
-        parent.push(t.parent.filter(|&p| p < n).map_or(NO, |p| p as u32));
-        if t.project >= schedule.projects.len() {
-            return Err(invalid(t, "project", format!("project index {} is out of range", t.project)));
-        }
-        let c = t.calendar.unwrap_or(schedule.projects[t.project].calendar);
-        if c >= ncal {
-            return Err(invalid(t, "calendar", format!("calendar index {c} is out of range ({ncal} calendars)")));
-        }
-        let r = if t.inactive {
-            Role::Inactive
-        } else if t.is_summary_like() && t.kind != TaskKind::LevelOfEffort {
-            Role::Summary
-        } else if t.manual && t.stored.start.is_some() && t.stored.finish.is_some() {
-            Role::Manual
-        } else {
-            Role::Task
-        };
-        if matches!(r, Role::Task | Role::Manual) {
-            let ok = *cal_ok[c].get_or_insert_with(|| cals.get(c).is_some_and(WorkCalendar::has_working_time));
-            if !ok {
-                return Err(invalid(t, "calendar", format!("calendar '{}' has no working time", calendars[c].name)));
-            }
-        }
-        check_minutes(t, "duration", t.duration.minutes)?;
-        if r != Role::Inactive {
-            check_dates(t, r)?;
-        }
-        let mut f = 0u8;
-        if t.kind == TaskKind::LevelOfEffort && r == Role::Task {
-            f |= F_LOE;
-            has_loe = true;
-        }
-        if t.duration.elapsed {
-            f |= F_ELAPSED;
-        }
-        let d = if t.is_milestone() { 0 } else { t.duration.minutes };
-        if let (Some(a), Some(b)) = (t.actual_start, t.actual_finish)
-            && b < a
-        {
-            return Err(invalid(t, "actual_finish", format!("actual finish {b} is before the actual start {a}")));
-        }
-        let mut fs = NONE;
-        let mut ff = NONE;
-        if r == Role::Manual {
-            fs = clock_of(t.stored.start);
-            ff = clock_of(t.stored.finish);
-            if ff < fs {
-                ff = fs;
-            }
-        } else if r == Role::Task {
-            if let Some(a) = t.actual_start {
-                f |= F_STARTED;
-                fs = to_clock(a);
-                if let Some(b) = t.actual_finish {
-                    f |= F_FINISHED;
-                    ff = to_clock(b);
-                }
-            } else if let Some(b) = t.actual_finish {
-                // A finish without a start: treat as finished, started a duration earlier.
-                f |= F_STARTED | F_FINISHED;
-                ff = to_clock(b);
-                fs = ff;
-            }
-        }
-        let remaining = if f & F_FINISHED != 0 {
-            0
-        } else if let Some(rd) = t.remaining.filter(|_| f & F_STARTED != 0) {
-            check_minutes(t, "remaining", rd.minutes)?;
-            if t.is_milestone() { 0 } else { rd.minutes }
-        } else if f & F_STARTED != 0 {
-            let pct = if t.percent_complete.is_finite() { t.percent_complete.clamp(0.0, 100.0) } else { 0.0 };
-            ((d as f64) * (1.0 - pct / 100.0)).round() as i64
-        } else {
-            d
-        };
-        // A manually scheduled summary's start holds back its auto-scheduled subtasks.
-        let floor = match t.parent.filter(|&p| p < floors.len()) {
-            Some(p) => {
-                let pt = &schedule.tasks[p];
-                let own = if pt.manual && pt.is_summary_like() { clock_of(pt.stored.start) } else { NONE };
-                own.max(floors[p])
-            }
-            None => NONE,
-        };
-        floors.push(floor);
-        let floor = if r == Role::Task { floor } else { NONE };
-        let mut c_rec = Cons { floor, primary: None, secondary: None, deadline: clock_of(t.deadline) };
-        for (slot, which, field) in
-            [(&t.constraint, 0, "constraint"), (&t.secondary_constraint, 1, "secondary_constraint")]
-        {
-            if let Some(k) = slot {
-                match k.kind {
-                    ConstraintKind::Asap => {}
-                    ConstraintKind::Alap => {
-                        if which == 0 && r == Role::Task {
-                            f |= F_ALAP;
-                            has_alap = true;
-                        }
-                    }
-                    kind => {
-                        let Some(date) = k.date else {
-                            return Err(invalid(t, field, format!("{kind:?} needs a date")));
-                        };
-                        let v = Some((kind, to_clock(date)));
-                        if which == 0 { c_rec.primary = v } else { c_rec.secondary = v }
-                    }
-                }
-            }
-        }
-        if c_rec.primary.is_some() || c_rec.secondary.is_some() || c_rec.deadline != NONE || c_rec.floor != NONE {
-            f |= F_CONS;
-            cons_ix.push(cons.len() as u32);
-            cons.push(c_rec);
-        } else {
-            cons_ix.push(NO);
-        }
-        role.push(r);
-        cal.push(c as u32);
-        proj.push(t.project as u32);
-        dur.push(d);
-        rem.push(remaining);
-        flags.push(f);
-        fix_s.push(fs);
-        fix_f.push(ff);
-    }
+    let Rows { parent, role, cal, proj, dur, rem, mut flags, cons_ix, cons, fix_s, fix_f, has_alap, has_loe } =
+        task_rows(schedule, &cals, &calendars)?;
 
     // Resource-driven tasks: work assignments on a calendar other than the task's. An assignment
     // works on its resource's calendar, or on the intersection of that with the task's own
@@ -560,11 +422,16 @@ pub(super) fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Net
             sf[p] += 1;
         }
     }
+    // The gather reads `preds` in successor order (a cache miss per link): both threads share it.
+    let gather = |&(pi, q): &(u32, u32)| Arc { other: q, ..preds[pi as usize] };
     let mut succs = Vec::with_capacity(total);
     let mut mirror = Vec::with_capacity(total);
-    for &(pi, q) in &slot {
-        succs.push(Arc { other: q, ..preds[pi as usize] });
-        mirror.push(pi);
+    if total < PAR_MIN {
+        succs.extend(slot.iter().map(gather));
+        mirror.extend(slot.iter().map(|x| x.0));
+    } else {
+        slot.par_iter().with_min_len(PAR_CHUNK).map(gather).collect_into_vec(&mut succs);
+        slot.par_iter().with_min_len(PAR_CHUNK).map(|x| x.0).collect_into_vec(&mut mirror);
     }
     drop(slot);
 
@@ -613,6 +480,296 @@ pub(super) fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Net
     tmp.st.pdata_ord = dd;
     tmp.scratch = vec![false; n];
     Ok(tmp)
+}
+
+/// Below this many tasks, compiling runs on the calling thread alone.
+const PAR_MIN: usize = 16_384;
+/// Tasks per parallel work item.
+const PAR_CHUNK: usize = 8_192;
+
+/// Per-task arrays, as [`Static`] holds them, and the task's parent (`NO` when none).
+struct Rows {
+    parent: Vec<u32>,
+    role: Vec<Role>,
+    cal: Vec<u32>,
+    proj: Vec<u32>,
+    dur: Vec<i64>,
+    rem: Vec<i64>,
+    flags: Vec<u8>,
+    cons_ix: Vec<u32>,
+    cons: Vec<Cons>,
+    fix_s: Vec<i64>,
+    fix_f: Vec<i64>,
+    has_alap: bool,
+    has_loe: bool,
+}
+
+/// One chunk's share of the per-task arrays of [`Rows`].
+struct RowSlices<'a> {
+    first: usize,
+    parent: &'a mut [u32],
+    role: &'a mut [Role],
+    cal: &'a mut [u32],
+    proj: &'a mut [u32],
+    dur: &'a mut [i64],
+    rem: &'a mut [i64],
+    flags: &'a mut [u8],
+    cons_ix: &'a mut [u32],
+    fix_s: &'a mut [i64],
+    fix_f: &'a mut [i64],
+}
+
+/// What a chunk finds besides its slices: its constraints (`cons_ix` counts from 0 in each chunk),
+/// its manually scheduled summaries' starts, and its flags.
+#[derive(Default)]
+struct ChunkRows {
+    cons: Vec<Cons>,
+    owns: Vec<(u32, i64)>,
+    cal_ok: Vec<Option<bool>>,
+    has_alap: bool,
+    has_loe: bool,
+}
+
+/// Validates the tasks and compiles their per-task arrays, in chunks on several threads for a large
+/// schedule (each task depends only on itself; the floors under manually scheduled summaries are
+/// applied afterwards). Fails with the error the lowest-numbered failing task gives, as a single
+/// pass in task order would.
+fn task_rows(schedule: &Schedule, cals: &Calendars, calendars: &[Calendar]) -> Result<Rows, ScheduleError> {
+    let n = schedule.tasks.len();
+    let mut rows = Rows {
+        parent: vec![NO; n],
+        role: vec![Role::Task; n],
+        cal: vec![0; n],
+        proj: vec![0; n],
+        dur: vec![0; n],
+        rem: vec![0; n],
+        flags: vec![0; n],
+        cons_ix: vec![NO; n],
+        cons: Vec::new(),
+        fix_s: vec![0; n],
+        fix_f: vec![0; n],
+        has_alap: false,
+        has_loe: false,
+    };
+    let chunk = if n < PAR_MIN { n.max(1) } else { PAR_CHUNK };
+    let Rows { parent, role, cal, proj, dur, rem, flags, cons_ix, fix_s, fix_f, .. } = &mut rows;
+    let mut parts = Vec::with_capacity(n.div_ceil(chunk));
+    let mut first = 0;
+    for (((((((((parent, role), cal), proj), dur), rem), flags), cons_ix), fix_s), fix_f) in parent
+        .chunks_mut(chunk)
+        .zip(role.chunks_mut(chunk))
+        .zip(cal.chunks_mut(chunk))
+        .zip(proj.chunks_mut(chunk))
+        .zip(dur.chunks_mut(chunk))
+        .zip(rem.chunks_mut(chunk))
+        .zip(flags.chunks_mut(chunk))
+        .zip(cons_ix.chunks_mut(chunk))
+        .zip(fix_s.chunks_mut(chunk))
+        .zip(fix_f.chunks_mut(chunk))
+    {
+        let len = parent.len();
+        parts.push(RowSlices { first, parent, role, cal, proj, dur, rem, flags, cons_ix, fix_s, fix_f });
+        first += len;
+    }
+    let fill = |out: RowSlices| row_chunk(schedule, cals, calendars, out);
+    let done: Vec<Result<ChunkRows, ScheduleError>> = if parts.len() <= 1 {
+        parts.into_iter().map(fill).collect()
+    } else {
+        parts.into_par_iter().map(fill).collect()
+    };
+    let mut owns = Vec::new();
+    for (ci, got) in done.into_iter().enumerate() {
+        let got = got?;
+        if ci > 0 && !got.cons.is_empty() {
+            let base = rows.cons.len() as u32;
+            for c in &mut rows.cons_ix[ci * chunk..((ci + 1) * chunk).min(n)] {
+                if *c != NO {
+                    *c += base;
+                }
+            }
+        }
+        rows.cons.extend(got.cons);
+        owns.extend(got.owns);
+        rows.has_alap |= got.has_alap;
+        rows.has_loe |= got.has_loe;
+    }
+    if !owns.is_empty() {
+        apply_floors(&mut rows, &owns);
+    }
+    Ok(rows)
+}
+
+/// A manually scheduled summary's start holds back its auto-scheduled subtasks (at any depth):
+/// sets each such task's floor, renumbering the constraints in task order. `owns`: the summaries'
+/// starts (clock), by task.
+fn apply_floors(rows: &mut Rows, owns: &[(u32, i64)]) {
+    let n = rows.role.len();
+    let mut own = vec![NONE; n];
+    for &(t, c) in owns {
+        own[t as usize] = c;
+    }
+    let mut floors = vec![NONE; n];
+    let mut cons = Vec::with_capacity(rows.cons.len());
+    for t in 0..n {
+        // Only a parent listed before the task passes its floor down.
+        let p = rows.parent[t] as usize;
+        if rows.parent[t] != NO && p < t {
+            floors[t] = own[p].max(floors[p]);
+        }
+        let floor = if rows.role[t] == Role::Task { floors[t] } else { NONE };
+        let ci = rows.cons_ix[t];
+        if ci == NO && floor == NONE {
+            continue;
+        }
+        let mut c = if ci == NO {
+            Cons { floor: NONE, primary: None, secondary: None, deadline: NONE }
+        } else {
+            rows.cons[ci as usize]
+        };
+        c.floor = floor;
+        rows.flags[t] |= F_CONS;
+        rows.cons_ix[t] = cons.len() as u32;
+        cons.push(c);
+    }
+    rows.cons = cons;
+}
+
+/// Compiles the tasks of one chunk into `out`.
+fn row_chunk(
+    schedule: &Schedule,
+    cals: &Calendars,
+    calendars: &[Calendar],
+    out: RowSlices,
+) -> Result<ChunkRows, ScheduleError> {
+    let n = schedule.tasks.len();
+    let ncal = calendars.len();
+    let mut got = ChunkRows { cal_ok: vec![None; cals.len()], ..ChunkRows::default() };
+    let tasks = &schedule.tasks[out.first..out.first + out.parent.len()];
+    for (j, t) in tasks.iter().enumerate() {
+        let ix = out.first + j;
+        out.parent[j] = t.parent.filter(|&p| p < n).map_or(NO, |p| p as u32);
+        if t.project >= schedule.projects.len() {
+            return Err(invalid(t, "project", format!("project index {} is out of range", t.project)));
+        }
+        let c = t.calendar.unwrap_or(schedule.projects[t.project].calendar);
+        if c >= ncal {
+            return Err(invalid(t, "calendar", format!("calendar index {c} is out of range ({ncal} calendars)")));
+        }
+        let r = if t.inactive {
+            Role::Inactive
+        } else if t.is_summary_like() && t.kind != TaskKind::LevelOfEffort {
+            Role::Summary
+        } else if t.manual && t.stored.start.is_some() && t.stored.finish.is_some() {
+            Role::Manual
+        } else {
+            Role::Task
+        };
+        if matches!(r, Role::Task | Role::Manual) {
+            let ok = *got.cal_ok[c].get_or_insert_with(|| cals.get(c).is_some_and(WorkCalendar::has_working_time));
+            if !ok {
+                return Err(invalid(t, "calendar", format!("calendar '{}' has no working time", calendars[c].name)));
+            }
+        }
+        check_minutes(t, "duration", t.duration.minutes)?;
+        if r != Role::Inactive {
+            check_dates(t, r)?;
+        }
+        let mut f = 0u8;
+        if t.kind == TaskKind::LevelOfEffort && r == Role::Task {
+            f |= F_LOE;
+            got.has_loe = true;
+        }
+        if t.duration.elapsed {
+            f |= F_ELAPSED;
+        }
+        let d = if t.is_milestone() { 0 } else { t.duration.minutes };
+        if let (Some(a), Some(b)) = (t.actual_start, t.actual_finish)
+            && b < a
+        {
+            return Err(invalid(t, "actual_finish", format!("actual finish {b} is before the actual start {a}")));
+        }
+        let mut fs = NONE;
+        let mut ff = NONE;
+        if r == Role::Manual {
+            fs = clock_of(t.stored.start);
+            ff = clock_of(t.stored.finish);
+            if ff < fs {
+                ff = fs;
+            }
+        } else if r == Role::Task {
+            if let Some(a) = t.actual_start {
+                f |= F_STARTED;
+                fs = to_clock(a);
+                if let Some(b) = t.actual_finish {
+                    f |= F_FINISHED;
+                    ff = to_clock(b);
+                }
+            } else if let Some(b) = t.actual_finish {
+                // A finish without a start: treat as finished, started a duration earlier.
+                f |= F_STARTED | F_FINISHED;
+                ff = to_clock(b);
+                fs = ff;
+            }
+        }
+        let remaining = if f & F_FINISHED != 0 {
+            0
+        } else if let Some(rd) = t.remaining.filter(|_| f & F_STARTED != 0) {
+            check_minutes(t, "remaining", rd.minutes)?;
+            if t.is_milestone() { 0 } else { rd.minutes }
+        } else if f & F_STARTED != 0 {
+            let pct = if t.percent_complete.is_finite() { t.percent_complete.clamp(0.0, 100.0) } else { 0.0 };
+            ((d as f64) * (1.0 - pct / 100.0)).round() as i64
+        } else {
+            d
+        };
+        // A manually scheduled summary's start holds back its auto-scheduled subtasks: floors are
+        // filled in by `apply_floors` once every chunk is done.
+        if t.manual && t.is_summary_like() {
+            let own = clock_of(t.stored.start);
+            if own != NONE {
+                got.owns.push((ix as u32, own));
+            }
+        }
+        let mut c_rec = Cons { floor: NONE, primary: None, secondary: None, deadline: clock_of(t.deadline) };
+        for (slot, which, field) in
+            [(&t.constraint, 0, "constraint"), (&t.secondary_constraint, 1, "secondary_constraint")]
+        {
+            if let Some(k) = slot {
+                match k.kind {
+                    ConstraintKind::Asap => {}
+                    ConstraintKind::Alap => {
+                        if which == 0 && r == Role::Task {
+                            f |= F_ALAP;
+                            got.has_alap = true;
+                        }
+                    }
+                    kind => {
+                        let Some(date) = k.date else {
+                            return Err(invalid(t, field, format!("{kind:?} needs a date")));
+                        };
+                        let v = Some((kind, to_clock(date)));
+                        if which == 0 { c_rec.primary = v } else { c_rec.secondary = v }
+                    }
+                }
+            }
+        }
+        if c_rec.primary.is_some() || c_rec.secondary.is_some() || c_rec.deadline != NONE || c_rec.floor != NONE {
+            f |= F_CONS;
+            out.cons_ix[j] = got.cons.len() as u32;
+            got.cons.push(c_rec);
+        } else {
+            out.cons_ix[j] = NO;
+        }
+        out.role[j] = r;
+        out.cal[j] = c as u32;
+        out.proj[j] = t.project as u32;
+        out.dur[j] = d;
+        out.rem[j] = remaining;
+        out.flags[j] = f;
+        out.fix_s[j] = fs;
+        out.fix_f[j] = ff;
+    }
+    Ok(got)
 }
 
 #[allow(clippy::too_many_arguments)]
