@@ -398,6 +398,21 @@ impl WorkCalendar {
         if !self.ensure_day(day) {
             return if day < self.lo { self.cum[0] } else { self.cum[self.cum.len() - 1] };
         }
+        self.ordinal_at(day, clock)
+    }
+
+    /// [`ordinal`](Self::ordinal) when `clock` falls inside the day table, without growing it:
+    /// `None` otherwise. Lets several threads read one calendar; where it answers, the answer is
+    /// the one `ordinal` gives.
+    #[inline]
+    pub(crate) fn ordinal_in_table(&self, clock: i64) -> Option<i64> {
+        let day = clock.div_euclid(DAY);
+        (day >= self.lo && day < self.hi()).then(|| self.ordinal_at(day, clock))
+    }
+
+    /// Ordinal of `clock`, whose `day` is inside the table.
+    #[inline]
+    fn ordinal_at(&self, day: i64, clock: i64) -> i64 {
         let i = (day - self.lo) as usize;
         let m = clock.rem_euclid(DAY) as u32;
         self.cum[i] + i64::from(self.before[self.pat[i] as usize * 1441 + m as usize])
@@ -422,12 +437,19 @@ impl WorkCalendar {
             let len = self.pat.len() as i64;
             self.extend_backward(self.lo - len);
         }
+        Some(self.day_in_table(w))
+    }
+
+    /// Day index holding working minute `w`, which lies inside the table
+    /// (`cum[0] <= w < cum[last]`).
+    #[inline]
+    fn day_in_table(&self, w: i64) -> usize {
         let k = ((w - self.cum[0]) >> self.shift) as usize;
         let mut i = self.bucket[k.min(self.bucket.len() - 1)] as usize;
         while self.cum[i + 1] <= w {
             i += 1;
         }
-        Some(i)
+        i
     }
 
     /// Clock time at which working minute `w` begins: the *start* reading of an ordinal (an ordinal
@@ -447,12 +469,22 @@ impl WorkCalendar {
     #[inline]
     pub fn start_clock(&mut self, w: i64) -> i64 {
         match self.day_holding(w) {
-            Some(i) => {
-                let m = self.at[(self.at_off[self.pat[i] as usize] as i64 + (w - self.cum[i])) as usize];
-                (self.lo + i as i64) * DAY + i64::from(m)
-            }
+            Some(i) => self.start_clock_at(i, w),
             None => self.edge_clock(w),
         }
+    }
+
+    /// [`start_clock`](Self::start_clock) when working minute `w` falls inside the day table,
+    /// without growing it: `None` otherwise. Where it answers, the answer is `start_clock`'s.
+    #[inline]
+    pub(crate) fn start_clock_in_table(&self, w: i64) -> Option<i64> {
+        (w >= self.cum[0] && w < self.cum[self.cum.len() - 1]).then(|| self.start_clock_at(self.day_in_table(w), w))
+    }
+
+    #[inline]
+    fn start_clock_at(&self, i: usize, w: i64) -> i64 {
+        let m = self.at[(self.at_off[self.pat[i] as usize] as i64 + (w - self.cum[i])) as usize];
+        (self.lo + i as i64) * DAY + i64::from(m)
     }
 
     /// Clock time at which working minute `w - 1` ends: the *finish* reading of an ordinal (an
@@ -472,12 +504,16 @@ impl WorkCalendar {
     #[inline]
     pub fn finish_clock(&mut self, w: i64) -> i64 {
         match self.day_holding(w - 1) {
-            Some(i) => {
-                let m = self.at[(self.at_off[self.pat[i] as usize] as i64 + (w - 1 - self.cum[i])) as usize];
-                (self.lo + i as i64) * DAY + i64::from(m) + 1
-            }
+            Some(i) => self.start_clock_at(i, w - 1) + 1,
             None => self.edge_clock(w),
         }
+    }
+
+    /// [`finish_clock`](Self::finish_clock) when working minute `w - 1` falls inside the day table,
+    /// without growing it: `None` otherwise. Where it answers, the answer is `finish_clock`'s.
+    #[inline]
+    pub(crate) fn finish_clock_in_table(&self, w: i64) -> Option<i64> {
+        self.start_clock_in_table(w - 1).map(|c| c + 1)
     }
 
     #[cold]
@@ -701,6 +737,58 @@ impl Calendars {
     /// Whether any calendar ran past the supported date range.
     pub(crate) fn overflowed(&self) -> bool {
         self.cals.iter().any(|c| c.overflow)
+    }
+}
+
+/// Calendar look-ups for the work after the passes: [`Grow`] may extend a calendar's day table (one
+/// thread at a time); [`Fixed`] reads the tables as they stand, from any number of threads, and
+/// gives up (`None`) outside them. Where both answer they agree, since a calendar's answers do not
+/// depend on how far its table reaches.
+pub(crate) trait Lookup {
+    fn ordinal(&mut self, cal: u32, clock: i64) -> Option<i64>;
+    fn start_clock(&mut self, cal: u32, w: i64) -> Option<i64>;
+    fn finish_clock(&mut self, cal: u32, w: i64) -> Option<i64>;
+    fn len(&self) -> usize;
+}
+
+pub(crate) struct Grow<'a>(pub &'a mut Calendars);
+
+impl Lookup for Grow<'_> {
+    #[inline]
+    fn ordinal(&mut self, cal: u32, clock: i64) -> Option<i64> {
+        Some(self.0.get_mut(cal as usize).ordinal(clock))
+    }
+    #[inline]
+    fn start_clock(&mut self, cal: u32, w: i64) -> Option<i64> {
+        Some(self.0.get_mut(cal as usize).start_clock(w))
+    }
+    #[inline]
+    fn finish_clock(&mut self, cal: u32, w: i64) -> Option<i64> {
+        Some(self.0.get_mut(cal as usize).finish_clock(w))
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Fixed<'a>(pub &'a Calendars);
+
+impl Lookup for Fixed<'_> {
+    #[inline]
+    fn ordinal(&mut self, cal: u32, clock: i64) -> Option<i64> {
+        self.0.get(cal as usize)?.ordinal_in_table(clock)
+    }
+    #[inline]
+    fn start_clock(&mut self, cal: u32, w: i64) -> Option<i64> {
+        self.0.get(cal as usize)?.start_clock_in_table(w)
+    }
+    #[inline]
+    fn finish_clock(&mut self, cal: u32, w: i64) -> Option<i64> {
+        self.0.get(cal as usize)?.finish_clock_in_table(w)
+    }
+    fn len(&self) -> usize {
+        self.0.len()
     }
 }
 

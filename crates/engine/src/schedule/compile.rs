@@ -282,6 +282,7 @@ pub(super) fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Net
             asg_off,
             asg,
             odd: Vec::new(),
+            eager: Vec::new(),
             has_alap,
             has_loe,
             full_only: false,
@@ -445,6 +446,7 @@ pub(super) fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Net
     tmp.s.nlinks = schedule.links.len();
     topo_sort(&mut tmp.s, &schedule.tasks, index_order)?;
     tmp.s.odd = tmp.s.order.iter().copied().filter(|&t| tmp.s.flags[t as usize] & (F_ELAPSED | F_RES) != 0).collect();
+    tmp.s.mark_eager();
     tmp.st = State {
         es: vec![0; n],
         ef: vec![0; n],

@@ -11,7 +11,7 @@ use std::collections::BinaryHeap;
 use super::compile::{pct_lag, refresh_fast};
 use super::cpm::ScheduleError;
 use super::model::{Lag, TaskIx};
-use super::network::{A_ELAPSED, F_STARTED, NO, Network, Role};
+use super::network::{A_ELAPSED, A_FAST, F_STARTED, NO, Network, Role};
 
 /// What an incremental edit recomputed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -185,6 +185,11 @@ impl Network {
         for arc in [&mut self.s.succs[k], &mut self.s.preds[pi]] {
             arc.lag = lag as i32;
             refresh_fast(arc, cp, cq);
+        }
+        // A link that is no longer fast has its ends' clock times read in later full passes.
+        if self.s.succs[k].flags & A_FAST == 0 {
+            self.s.eager[p] = true;
+            self.s.eager[q] = true;
         }
     }
 

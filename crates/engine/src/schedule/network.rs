@@ -167,6 +167,10 @@ pub(crate) struct Static {
     pub asg: Vec<(u32, i64, i64)>,
     /// Network tasks whose finish is not a working-time reading (elapsed or resource-driven).
     pub odd: Vec<u32>,
+    /// Tasks whose clock times another task reads during the passes (an end of a link that is not
+    /// a plain one-calendar link, see [`Static::mark_eager`]); the full passes compute the others'
+    /// clock times afterwards, on several threads.
+    pub eager: Vec<bool>,
     pub has_alap: bool,
     /// Some activities are level of effort: computed after the passes; edits recompute fully.
     pub has_loe: bool,
@@ -333,6 +337,17 @@ impl Network {
 }
 
 impl Static {
+    /// P6 reports a completed activity's early dates at the data date and its late dates at the
+    /// project finish: the data date (clock) when that applies to `t`.
+    #[inline]
+    pub(crate) fn p6_done(&self, t: usize) -> Option<i64> {
+        if self.mode != Mode::Primavera || self.flags[t] & F_FINISHED == 0 || self.role[t] != Role::Task {
+            return None;
+        }
+        let dd = self.pdata[self.proj[t] as usize];
+        (dd != NONE).then_some(dd)
+    }
+
     /// Direct children of task `t` in the outline.
     pub(crate) fn kids_of(&self, t: usize) -> &[u32] {
         if self.kid_off.is_empty() {
@@ -352,6 +367,26 @@ impl Static {
             self.pcts.remove(&pi);
         } else {
             self.pcts.insert(pi, bp);
+        }
+    }
+
+    /// Marks the tasks whose clock times the passes read across links: both ends of every link that
+    /// is not fast (two calendars, a lag on a third, an elapsed lag, level of effort) and elapsed,
+    /// resource-driven and level-of-effort tasks with their neighbours. Only ever adds marks.
+    pub(crate) fn mark_eager(&mut self) {
+        const ODD: u8 = F_ELAPSED | F_RES | F_LOE;
+        self.eager.resize(self.n, false);
+        for q in 0..self.n {
+            if self.flags[q] & ODD != 0 {
+                self.eager[q] = true;
+            }
+            for a in &self.preds[self.pred_off[q] as usize..self.pred_off[q + 1] as usize] {
+                let p = a.other as usize;
+                if a.flags & A_FAST == 0 || (self.flags[p] | self.flags[q]) & ODD != 0 {
+                    self.eager[p] = true;
+                    self.eager[q] = true;
+                }
+            }
         }
     }
 

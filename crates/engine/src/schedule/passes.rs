@@ -1,8 +1,12 @@
 //! The forward and backward passes over a compiled [`Network`], in working-minute ordinals.
 
+use rayon::prelude::*;
+
+use super::calendar::{Fixed, Lookup};
 use super::model::{ConstraintKind, LinkType, Mode, ProgressRule};
 use super::network::{
     A_ELAPSED, A_FAST, A_LOE, Arc, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_RES, F_STARTED, NO, NONE, Network, Role,
+    State, Static,
 };
 
 impl Network {
@@ -119,11 +123,7 @@ impl Network {
     /// project finish: the data date (clock) when that applies to `t`.
     #[inline]
     pub(crate) fn p6_done(&self, t: usize) -> Option<i64> {
-        if self.s.mode != Mode::Primavera || !self.is(t, F_FINISHED) || self.s.role[t] != Role::Task {
-            return None;
-        }
-        let dd = self.s.pdata[self.s.proj[t] as usize];
-        (dd != NONE).then_some(dd)
+        self.s.p6_done(t)
     }
 
     /// Early start of `t` as a clock time (cached by the forward pass).
@@ -143,12 +143,6 @@ impl Network {
     #[inline]
     pub(crate) fn ls_clock(&self, t: usize) -> i64 {
         self.st.lsc[t]
-    }
-
-    /// Late finish of `t` as a clock time (cached by the backward pass).
-    #[inline]
-    pub(crate) fn lf_clock(&self, t: usize) -> i64 {
-        self.st.lfc[t]
     }
 
     /// The latest clock time with `t`'s late-finish ordinal (its late finish read as a start, unless
@@ -217,6 +211,14 @@ impl Network {
 
     /// Recomputes the early dates of network task `t`; returns whether they changed.
     pub(crate) fn forward_task(&mut self, t: usize, alap: bool) -> bool {
+        let changed = self.forward_dates(t, alap);
+        self.st.esc[t] = self.es_clock_raw(t);
+        self.st.efc[t] = self.ef_clock_raw(t);
+        changed
+    }
+
+    /// [`forward_task`](Self::forward_task) without the clock times.
+    fn forward_dates(&mut self, t: usize, alap: bool) -> bool {
         let old = (self.st.es[t], self.st.ef[t], self.st.side[t]);
         let ms = self.s.mode == Mode::MsProject;
         let pcx = self.s.pc[t] as usize;
@@ -345,8 +347,6 @@ impl Network {
         self.st.ef[t] = ef;
         self.st.side[t] = side;
         self.st.drv[t] = drv;
-        self.st.esc[t] = self.es_clock_raw(t);
-        self.st.efc[t] = self.ef_clock_raw(t);
         old != (es, ef, side)
     }
 
@@ -510,6 +510,14 @@ impl Network {
 
     /// Recomputes the late dates of network task `t`; returns whether they changed.
     pub(crate) fn backward_task(&mut self, t: usize) -> bool {
+        let changed = self.backward_dates(t);
+        self.st.lfc[t] = self.lf_clock_raw(t);
+        self.st.lsc[t] = self.ls_clock_raw(t);
+        changed
+    }
+
+    /// [`backward_task`](Self::backward_task) without the clock times.
+    fn backward_dates(&mut self, t: usize) -> bool {
         let old = (self.st.ls[t], self.st.lf[t]);
         let ms = self.s.mode == Mode::MsProject;
         let (ls, lf);
@@ -556,8 +564,6 @@ impl Network {
         }
         self.st.ls[t] = ls;
         self.st.lf[t] = lf;
-        self.st.lfc[t] = self.lf_clock_raw(t);
-        self.st.lsc[t] = self.ls_clock_raw(t);
         old != (ls, lf)
     }
 
@@ -595,16 +601,143 @@ impl Network {
     }
 
     /// Both passes (and MS Project's second forward pass for as-late-as-possible tasks).
+    ///
+    /// Only the tasks whose clock times other tasks read get them during the passes (see
+    /// [`Static::eager`](super::network::Static::eager)); the others' are filled in afterwards, on
+    /// several threads for a large network, with the same values.
     pub(crate) fn passes(&mut self) {
-        self.forward_all(false);
-        self.project_finishes();
-        self.backward_all();
-        if self.s.has_alap && self.s.mode == Mode::MsProject {
-            self.forward_all(true);
+        for i in 0..self.s.order.len() {
+            let t = self.s.order[i] as usize;
+            self.forward_dates(t, false);
+            if self.s.eager[t] {
+                self.st.esc[t] = self.es_clock_raw(t);
+                self.st.efc[t] = self.ef_clock_raw(t);
+            }
         }
+        self.project_finishes();
+        for i in (0..self.s.order.len()).rev() {
+            let t = self.s.order[i] as usize;
+            self.backward_dates(t);
+            if self.s.eager[t] {
+                self.st.lfc[t] = self.lf_clock_raw(t);
+                self.st.lsc[t] = self.ls_clock_raw(t);
+            }
+        }
+        if self.s.has_alap && self.s.mode == Mode::MsProject {
+            for i in 0..self.s.order.len() {
+                let t = self.s.order[i] as usize;
+                self.forward_dates(t, true);
+                if self.s.eager[t] {
+                    self.st.esc[t] = self.es_clock_raw(t);
+                    self.st.efc[t] = self.ef_clock_raw(t);
+                }
+            }
+        }
+        self.fill_clocks();
         if self.s.has_loe {
             self.level_of_effort();
         }
         self.st.ran = true;
     }
+
+    /// Clock times of the network tasks the passes left without them (not [`eager`]), reading
+    /// the calendars' tables as they stand on several threads; a task whose dates leave a table is
+    /// done afterwards on this thread, growing the table.
+    ///
+    /// [`eager`]: super::network::Static::eager
+    fn fill_clocks(&mut self) {
+        const CHUNK: usize = 4_096;
+        let mut esc = std::mem::take(&mut self.st.esc);
+        let mut efc = std::mem::take(&mut self.st.efc);
+        let mut lsc = std::mem::take(&mut self.st.lsc);
+        let mut lfc = std::mem::take(&mut self.st.lfc);
+        let (s, st, cals) = (&self.s, &self.st, Fixed(&self.cals));
+        let fill = |(ci, (((esc, efc), lsc), lfc)): (usize, ClockChunk)| {
+            let mut misses = Vec::new();
+            for j in 0..esc.len() {
+                let t = ci * CHUNK + j;
+                if s.pos[t] == NO || s.eager[t] {
+                    continue;
+                }
+                match plain_clocks(s, st, &mut { cals }, t) {
+                    Some([es, ef, ls, lf]) => (esc[j], efc[j], lsc[j], lfc[j]) = (es, ef, ls, lf),
+                    None => misses.push(t),
+                }
+            }
+            misses
+        };
+        let chunks =
+            esc.chunks_mut(CHUNK).zip(efc.chunks_mut(CHUNK)).zip(lsc.chunks_mut(CHUNK)).zip(lfc.chunks_mut(CHUNK));
+        let misses: Vec<Vec<usize>> = if s.n < 4 * CHUNK {
+            chunks.enumerate().map(fill).collect()
+        } else {
+            let parts: Vec<_> = chunks.enumerate().collect();
+            parts.into_par_iter().map(fill).collect()
+        };
+        self.st.esc = esc;
+        self.st.efc = efc;
+        self.st.lsc = lsc;
+        self.st.lfc = lfc;
+        for t in misses.into_iter().flatten() {
+            self.st.esc[t] = self.es_clock_raw(t);
+            self.st.efc[t] = self.ef_clock_raw(t);
+            self.st.lfc[t] = self.lf_clock_raw(t);
+            self.st.lsc[t] = self.ls_clock_raw(t);
+        }
+    }
+}
+
+/// One chunk of the four clock-time arrays (early start and finish, late start and finish).
+type ClockChunk<'a> = (((&'a mut [i64], &'a mut [i64]), &'a mut [i64]), &'a mut [i64]);
+
+/// The four clock times (early start and finish, late start and finish) of network task `t`, as
+/// [`Network::es_clock_raw`] and its siblings compute them, for a task that is not resource-driven
+/// (`None` for one that is, or when `cals` cannot answer).
+fn plain_clocks(s: &Static, st: &State, cals: &mut impl Lookup, t: usize) -> Option<[i64; 4]> {
+    let f = s.flags[t];
+    if f & F_RES != 0 {
+        return None;
+    }
+    let c = s.cal[t];
+    let started = f & F_STARTED != 0;
+    let finished = f & F_FINISHED != 0;
+    let p6 = s.mode == Mode::Primavera;
+    let done = s.p6_done(t);
+    let es = if let Some(dd) = done {
+        dd
+    } else if s.fix_s[t] != NONE && (s.role[t] == Role::Manual || (started && (!p6 || finished))) {
+        s.fix_s[t]
+    } else if st.side[t] {
+        cals.finish_clock(c, st.es[t])?
+    } else {
+        cals.start_clock(c, st.es[t])?
+    };
+    let ef = if let Some(dd) = done {
+        dd
+    } else if s.fix_f[t] != NONE && (s.role[t] == Role::Manual || finished) {
+        s.fix_f[t]
+    } else if st.ef[t] == st.es[t] && !started {
+        es
+    } else if f & F_ELAPSED != 0 && !(p6 && started) {
+        es + s.dur[t]
+    } else {
+        cals.finish_clock(c, st.ef[t])?
+    };
+    let lf = if done.is_some() {
+        st.pfin_clock[s.proj[t] as usize]
+    } else if finished && s.fix_f[t] != NONE {
+        s.fix_f[t]
+    } else if !st.xlf.is_empty() && st.xlf[t] != NONE {
+        st.xlf[t]
+    } else {
+        cals.finish_clock(c, st.lf[t])?
+    };
+    let ls = if st.ls[t] == st.lf[t] {
+        lf
+    } else if f & F_ELAPSED != 0 {
+        lf - s.rem[t]
+    } else {
+        cals.start_clock(c, st.ls[t])?
+    };
+    Some([es, ef, ls, lf])
 }

@@ -1,12 +1,17 @@
 //! Reading results out of a [`Network`]: dates, total and free float, critical flags, summary
 //! roll-up and the longest path.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use std::sync::{Mutex, PoisonError};
 
-use super::calendar::{from_clock, to_clock};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use rayon::prelude::*;
+
+use super::calendar::{Fixed, Grow, Lookup, from_clock, to_clock};
 use super::cpm::{ScheduleError, ScheduleResult, TaskResult};
 use super::model::{ConstraintKind, FloatType, LinkType, Mode, TaskIx};
-use super::network::{A_FAST, A_LOE, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_LOE, F_STARTED, NO, NONE, Network, Role};
+use super::network::{
+    A_FAST, A_LOE, F_ALAP, F_CONS, F_ELAPSED, F_FINISHED, F_LOE, F_STARTED, NO, NONE, Network, Role, State, Static,
+};
 
 /// Clock minutes to date-times through a per-day cache (a schedule's dates fall on few days).
 #[derive(Debug, Default)]
@@ -76,6 +81,20 @@ impl DayDates {
     }
 }
 
+/// Placeholder for a result filled in later (summaries, after their children).
+const BLANK: TaskResult = TaskResult {
+    early_start: NaiveDateTime::MIN,
+    early_finish: NaiveDateTime::MIN,
+    late_start: NaiveDateTime::MIN,
+    late_finish: NaiveDateTime::MIN,
+    total_float: 0,
+    free_float: 0,
+    critical: false,
+    start: NaiveDateTime::MIN,
+    finish: NaiveDateTime::MIN,
+    scheduled: false,
+};
+
 /// A task's results as clock minutes, before conversion.
 #[derive(Debug, Clone, Copy)]
 struct Clocks {
@@ -89,6 +108,26 @@ struct Clocks {
     ff: i64,
     critical: bool,
     scheduled: bool,
+}
+
+/// Below this many tasks the results are read on the calling thread alone.
+const PAR_MIN: usize = 16_384;
+/// Tasks per parallel work item: large enough to keep the per-item date cache useful.
+const PAR_CHUNK: usize = 4_096;
+
+fn inactive_clocks(s: &Static, t: usize) -> Clocks {
+    let p = s.pstart[s.proj[t] as usize];
+    Clocks { es: p, ef: p, ls: p, lf: p, start: p, finish: p, tf: 0, ff: 0, critical: false, scheduled: false }
+}
+
+/// Clocks of task or inactive task `t` (summaries roll up later); `None` when `cals` cannot answer.
+#[inline]
+fn clocks_of(s: &Static, st: &State, cals: &mut impl Lookup, t: usize) -> Option<Clocks> {
+    match s.role[t] {
+        Role::Task | Role::Manual => task_clocks(s, st, cals, t),
+        Role::Inactive => Some(inactive_clocks(s, t)),
+        Role::Summary => None,
+    }
 }
 
 impl Network {
@@ -153,33 +192,17 @@ impl Network {
             self.passes();
         }
         let n = self.s.n;
-        let mut dates = DayDates::default();
-        let blank = TaskResult {
-            early_start: NaiveDateTime::MIN,
-            early_finish: NaiveDateTime::MIN,
-            late_start: NaiveDateTime::MIN,
-            late_finish: NaiveDateTime::MIN,
-            total_float: 0,
-            free_float: 0,
-            critical: false,
-            start: NaiveDateTime::MIN,
-            finish: NaiveDateTime::MIN,
-            scheduled: false,
-        };
         let mut tasks = Vec::with_capacity(n);
-        let mut any_summary = false;
-        for t in 0..n {
-            let c = match self.s.role[t] {
-                Role::Task | Role::Manual => self.task_clocks(t),
-                Role::Inactive => self.inactive_clocks(t),
-                Role::Summary => {
-                    any_summary = true;
-                    tasks.push(blank);
-                    continue;
-                }
-            };
-            tasks.push(dates.result(&c));
+        let misses = self.convert(&mut tasks);
+        let mut dates = DayDates::default();
+        // Tasks whose dates left the calendars' tables: read them growing the tables.
+        for t in misses {
+            let Network { s, st, cals, .. } = self;
+            if let Some(c) = clocks_of(s, st, &mut Grow(cals), t) {
+                tasks[t] = dates.result(&c);
+            }
         }
+        let any_summary = self.s.role.contains(&Role::Summary);
         // Summaries: children follow their parent in outline order, so go backwards.
         if any_summary {
             for t in (0..n).rev() {
@@ -212,9 +235,31 @@ impl Network {
         Ok(ScheduleResult { mode: self.s.mode, tasks, finish, longest_path: longest })
     }
 
-    fn inactive_clocks(&self, t: usize) -> Clocks {
-        let p = self.s.pstart[self.s.proj[t] as usize];
-        Clocks { es: p, ef: p, ls: p, lf: p, start: p, finish: p, tf: 0, ff: 0, critical: false, scheduled: false }
+    /// Fills `tasks` (empty, with capacity for every task) with the results of tasks and inactive
+    /// tasks, in task order (summaries get a placeholder), on several threads for a large network.
+    /// Returns the tasks whose dates left the calendars' day tables (their results are
+    /// placeholders too): reading them needs to grow a table, which one thread must do.
+    fn convert(&self, tasks: &mut Vec<TaskResult>) -> Vec<usize> {
+        let (s, st, cals) = (&self.s, &self.st, Fixed(&self.cals));
+        let misses = Mutex::new(Vec::new());
+        let one = |dates: &mut DayDates, t: usize| match clocks_of(s, st, &mut { cals }, t) {
+            Some(c) => dates.result(&c),
+            None => {
+                if s.role[t] != Role::Summary {
+                    misses.lock().unwrap_or_else(PoisonError::into_inner).push(t);
+                }
+                BLANK
+            }
+        };
+        if s.n < PAR_MIN {
+            let mut dates = DayDates::default();
+            tasks.extend((0..s.n).map(|t| one(&mut dates, t)));
+        } else {
+            (0..s.n).into_par_iter().with_min_len(PAR_CHUNK).map_init(DayDates::default, one).collect_into_vec(tasks);
+        }
+        let mut misses = misses.into_inner().unwrap_or_else(PoisonError::into_inner);
+        misses.sort_unstable();
+        misses
     }
 
     /// The result of one task (summaries roll up from their children).
@@ -255,117 +300,9 @@ impl Network {
         if self.s.role[task] == Role::Summary {
             return Ok(self.result()?.tasks[task]);
         }
-        let c = if self.s.role[task] == Role::Inactive { self.inactive_clocks(task) } else { self.task_clocks(task) };
+        let Network { s, st, cals, .. } = self;
+        let c = clocks_of(s, st, &mut Grow(cals), task).unwrap_or_else(|| inactive_clocks(s, task));
         Ok(DayDates::default().result(&c))
-    }
-
-    fn task_clocks(&mut self, t: usize) -> Clocks {
-        let ms = self.s.mode == Mode::MsProject;
-        let es = self.es_clock(t);
-        let ef = self.ef_clock(t);
-        let lf = self.lf_clock(t);
-        let started = self.s.flags[t] & F_STARTED != 0;
-        let finished = self.s.flags[t] & F_FINISHED != 0;
-        let p6_done = self.p6_done(t).is_some();
-        let ls = if started && self.s.role[t] == Role::Task && (ms || finished) && !p6_done {
-            self.s.fix_s[t]
-        } else {
-            self.ls_clock(t)
-        };
-        let (mut s0, mut f0) = (self.st.ls[t] - self.st.es[t], self.st.lf[t] - self.st.ef[t]);
-        if ms && self.s.flags[t] & F_CONS != 0 && !started {
-            let ci = self.s.cons_ix[t] as usize;
-            let pinned = matches!(self.s.cons[ci].primary, Some((ConstraintKind::Mso | ConstraintKind::Mfo, _)));
-            let les = self.st.logic_es[ci];
-            if pinned && les != NONE && les > self.st.es[t] {
-                s0 = self.st.ls[t] - les;
-                f0 = self.st.lf[t] - (self.st.ef[t] + (les - self.st.es[t]));
-            }
-        }
-        if self.s.flags[t] & F_ELAPSED != 0 && !started {
-            // An elapsed task's slack runs on the clock (MS Project).
-            s0 = ls - es;
-            f0 = lf - ef;
-        }
-        let alap = self.s.flags[t] & F_ALAP != 0;
-        let tf = if finished && self.s.role[t] == Role::Task {
-            0
-        } else if started {
-            f0
-        } else if ms {
-            s0.min(f0)
-        } else {
-            match self.s.float_type {
-                FloatType::Start => s0,
-                FloatType::Finish => f0,
-                FloatType::Smallest => s0.min(f0),
-            }
-        };
-        let ff = self.free_float(t, tf);
-        // Level-of-effort activities are never critical (P6).
-        let critical =
-            !(finished && self.s.role[t] == Role::Task) && tf <= self.s.critical_float && self.s.flags[t] & F_LOE == 0;
-        let (start, finish) = if alap && !started {
-            (ls, lf)
-        } else if p6_done {
-            (self.s.fix_s[t], self.s.fix_f[t])
-        } else {
-            (es, ef)
-        };
-        Clocks { es, ef, ls, lf, start, finish, tf, ff, critical, scheduled: self.s.role[t] == Role::Task }
-    }
-
-    fn free_float(&mut self, t: usize, tf: i64) -> i64 {
-        if self.s.flags[t] & F_FINISHED != 0 && self.s.role[t] == Role::Task {
-            return 0;
-        }
-        let (a0, a1) = (self.s.succ_off[t] as usize, self.s.succ_off[t + 1] as usize);
-        let mut best: Option<i64> = None;
-        for k in a0..a1 {
-            let a = self.s.succs[k];
-            if a.flags & A_LOE != 0 {
-                continue;
-            }
-            let q = a.other as usize;
-            if self.s.flags[q] & F_FINISHED != 0 && self.s.role[q] == Role::Task {
-                continue;
-            }
-            let gap = if a.flags & A_FAST != 0 {
-                let g = match a.kind {
-                    LinkType::FS => self.st.es[q] - self.st.ef[t],
-                    LinkType::SS => self.st.es[q] - self.st.es[t],
-                    LinkType::FF => self.st.ef[q] - self.st.ef[t],
-                    LinkType::SF => self.st.ef[q] - self.st.es[t],
-                };
-                g - i64::from(a.lag)
-            } else {
-                let (target, own) = match a.kind {
-                    LinkType::FS => (self.es_clock(q), self.st.ef[t]),
-                    LinkType::SS => (self.es_clock(q), self.st.es[t]),
-                    LinkType::FF => (self.ef_clock(q), self.st.ef[t]),
-                    LinkType::SF => (self.ef_clock(q), self.st.es[t]),
-                };
-                let w = self.ord(t, target);
-                let lag = if a.flags & super::network::A_ELAPSED != 0 || a.lag_cal != self.s.cal[t] {
-                    // Convert the lag through the clock at the target.
-                    let cal = self.cals.get_mut(a.lag_cal.min(self.cals.len() as u32 - 1) as usize);
-                    let back = if a.flags & super::network::A_ELAPSED != 0 {
-                        target - i64::from(a.lag)
-                    } else {
-                        let o = cal.ordinal(target) - i64::from(a.lag);
-                        cal.start_clock(o)
-                    };
-                    w - self.ord(t, back)
-                } else {
-                    i64::from(a.lag)
-                };
-                w - own - lag
-            };
-            best = Some(best.map_or(gap, |b: i64| b.min(gap)));
-        }
-        // Free float never exceeds total float (a lead into a clamped successor could suggest so).
-        let ff = best.unwrap_or(tf).min(tf);
-        if self.s.mode == Mode::MsProject { ff.max(0) } else { ff }
     }
 
     fn rollup(&mut self, t: usize, done: &[TaskResult]) -> Clocks {
@@ -481,4 +418,108 @@ impl Network {
         }
         on
     }
+}
+
+fn task_clocks(s: &Static, st: &State, cals: &mut impl Lookup, t: usize) -> Option<Clocks> {
+    let ms = s.mode == Mode::MsProject;
+    let es = st.esc[t];
+    let ef = st.efc[t];
+    let lf = st.lfc[t];
+    let started = s.flags[t] & F_STARTED != 0;
+    let finished = s.flags[t] & F_FINISHED != 0;
+    let p6_done = s.p6_done(t).is_some();
+    let ls = if started && s.role[t] == Role::Task && (ms || finished) && !p6_done { s.fix_s[t] } else { st.lsc[t] };
+    let (mut s0, mut f0) = (st.ls[t] - st.es[t], st.lf[t] - st.ef[t]);
+    if ms && s.flags[t] & F_CONS != 0 && !started {
+        let ci = s.cons_ix[t] as usize;
+        let pinned = matches!(s.cons[ci].primary, Some((ConstraintKind::Mso | ConstraintKind::Mfo, _)));
+        let les = st.logic_es[ci];
+        if pinned && les != NONE && les > st.es[t] {
+            s0 = st.ls[t] - les;
+            f0 = st.lf[t] - (st.ef[t] + (les - st.es[t]));
+        }
+    }
+    if s.flags[t] & F_ELAPSED != 0 && !started {
+        // An elapsed task's slack runs on the clock (MS Project).
+        s0 = ls - es;
+        f0 = lf - ef;
+    }
+    let alap = s.flags[t] & F_ALAP != 0;
+    let tf = if finished && s.role[t] == Role::Task {
+        0
+    } else if started {
+        f0
+    } else if ms {
+        s0.min(f0)
+    } else {
+        match s.float_type {
+            FloatType::Start => s0,
+            FloatType::Finish => f0,
+            FloatType::Smallest => s0.min(f0),
+        }
+    };
+    let ff = free_float(s, st, cals, t, tf)?;
+    // Level-of-effort activities are never critical (P6).
+    let critical = !(finished && s.role[t] == Role::Task) && tf <= s.critical_float && s.flags[t] & F_LOE == 0;
+    let (start, finish) = if alap && !started {
+        (ls, lf)
+    } else if p6_done {
+        (s.fix_s[t], s.fix_f[t])
+    } else {
+        (es, ef)
+    };
+    Some(Clocks { es, ef, ls, lf, start, finish, tf, ff, critical, scheduled: s.role[t] == Role::Task })
+}
+
+fn free_float(s: &Static, st: &State, cals: &mut impl Lookup, t: usize, tf: i64) -> Option<i64> {
+    if s.flags[t] & F_FINISHED != 0 && s.role[t] == Role::Task {
+        return Some(0);
+    }
+    let (a0, a1) = (s.succ_off[t] as usize, s.succ_off[t + 1] as usize);
+    let mut best: Option<i64> = None;
+    for k in a0..a1 {
+        let a = s.succs[k];
+        if a.flags & A_LOE != 0 {
+            continue;
+        }
+        let q = a.other as usize;
+        if s.flags[q] & F_FINISHED != 0 && s.role[q] == Role::Task {
+            continue;
+        }
+        let gap = if a.flags & A_FAST != 0 {
+            let g = match a.kind {
+                LinkType::FS => st.es[q] - st.ef[t],
+                LinkType::SS => st.es[q] - st.es[t],
+                LinkType::FF => st.ef[q] - st.ef[t],
+                LinkType::SF => st.ef[q] - st.es[t],
+            };
+            g - i64::from(a.lag)
+        } else {
+            let (target, own) = match a.kind {
+                LinkType::FS => (st.esc[q], st.ef[t]),
+                LinkType::SS => (st.esc[q], st.es[t]),
+                LinkType::FF => (st.efc[q], st.ef[t]),
+                LinkType::SF => (st.efc[q], st.es[t]),
+            };
+            let w = cals.ordinal(s.cal[t], target)?;
+            let lag = if a.flags & super::network::A_ELAPSED != 0 || a.lag_cal != s.cal[t] {
+                // Convert the lag through the clock at the target.
+                let cal = a.lag_cal.min(cals.len() as u32 - 1);
+                let back = if a.flags & super::network::A_ELAPSED != 0 {
+                    target - i64::from(a.lag)
+                } else {
+                    let o = cals.ordinal(cal, target)? - i64::from(a.lag);
+                    cals.start_clock(cal, o)?
+                };
+                w - cals.ordinal(s.cal[t], back)?
+            } else {
+                i64::from(a.lag)
+            };
+            w - own - lag
+        };
+        best = Some(best.map_or(gap, |b: i64| b.min(gap)));
+    }
+    // Free float never exceeds total float (a lead into a clamped successor could suggest so).
+    let ff = best.unwrap_or(tf).min(tf);
+    Some(if s.mode == Mode::MsProject { ff.max(0) } else { ff })
 }
