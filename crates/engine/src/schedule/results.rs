@@ -14,7 +14,7 @@ use super::network::{
 };
 
 /// Clock minutes to date-times through a per-day cache (a schedule's dates fall on few days).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct DayDates {
     lo: i64,
     days: Vec<NaiveDate>,
@@ -255,7 +255,15 @@ impl Network {
             let mut dates = DayDates::default();
             tasks.extend((0..s.n).map(|t| one(&mut dates, t)));
         } else {
-            (0..s.n).into_par_iter().with_min_len(PAR_CHUNK).map_init(DayDates::default, one).collect_into_vec(tasks);
+            // Every work item starts from one cache spanning the projects, rather than building
+            // its own day by day.
+            let mut seed = DayDates::default();
+            for &c in s.pstart.iter().chain(&st.pfin_clock) {
+                if c != NONE {
+                    seed.get(c);
+                }
+            }
+            (0..s.n).into_par_iter().with_min_len(PAR_CHUNK).map_init(|| seed.clone(), one).collect_into_vec(tasks);
         }
         let mut misses = misses.into_inner().unwrap_or_else(PoisonError::into_inner);
         misses.sort_unstable();
