@@ -1438,11 +1438,21 @@ impl Parser<'_> {
             let lookup = &lookup;
             let mut runs = runs.into_iter();
             let head = runs.next();
-            let spawned: Vec<_> =
-                runs.map(|(rows, first)| s.spawn(move || convert_rows(rows, first, 0, lookup))).collect();
+            let spawned: Vec<_> = runs
+                .map(|(rows, first)| {
+                    std::thread::Builder::new().spawn_scoped(s, move || convert_rows(rows, first, 0, lookup))
+                })
+                .collect();
             let head = head.map(|(rows, first)| convert_rows(rows, first, link_count, lookup));
             head.into_iter()
-                .chain(spawned.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
+                .chain(spawned.into_iter().map(|h| match h {
+                    Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    // The system refused a thread: a clear error, not a panic (the rows went
+                    // with the refused closure, so this read cannot finish them here).
+                    Err(e) => {
+                        Err(ImportError::file(self.file, format!("could not start a thread to read the tasks: {e}")))
+                    }
+                }))
                 .collect()
         });
         let mut tasks = Vec::new();

@@ -67,9 +67,18 @@ pub(super) fn read_section(p: &mut Parser<'_>, start: usize, child: &str, chunk_
         Ok(q)
     };
     let parts: Vec<Result<Parser<'_>, GiveUp>> = std::thread::scope(|s| {
-        let spawned: Vec<_> = cuts[1..].windows(2).map(|w| s.spawn(move || read(w[0], w[1]))).collect();
+        // A thread the system refuses to start is read on this one instead (never a panic).
+        let spawned: Vec<_> = cuts[1..]
+            .windows(2)
+            .map(|w| (w[0], w[1], std::thread::Builder::new().spawn_scoped(s, move || read(w[0], w[1]))))
+            .collect();
         let first = read(cuts[0], cuts[1]);
-        std::iter::once(first).chain(spawned.into_iter().map(|h| h.join().unwrap_or(Err(GiveUp)))).collect()
+        std::iter::once(first)
+            .chain(spawned.into_iter().map(|(from, to, h)| match h {
+                Ok(h) => h.join().unwrap_or(Err(GiveUp)),
+                Err(_) => read(from, to),
+            }))
+            .collect()
     });
     let parts: Vec<Parser<'_>> = parts.into_iter().collect::<Result<_, _>>().ok()?;
 
