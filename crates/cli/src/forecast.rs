@@ -34,7 +34,7 @@ pub enum ForecastCommand {
 
 /// Runs a forecast of a file.
 pub fn file(file: &str, settings: Option<&str>, iterations: Option<u32>, seed: Option<u64>, json: bool) -> Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+    let bytes = keel_interop::read_file(std::path::Path::new(file)).with_context(|| format!("cannot read {file}"))?;
     let name = std::path::Path::new(file).file_name().map_or_else(|| file.into(), |n| n.to_string_lossy().into_owned());
     let mut s = match settings {
         Some(path) => {

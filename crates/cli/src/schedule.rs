@@ -82,7 +82,7 @@ pub enum ScheduleCommand {
 }
 
 fn read(file: &str) -> Result<(String, Vec<u8>)> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+    let bytes = keel_interop::read_file(Path::new(file)).with_context(|| format!("cannot read {file}"))?;
     let name = Path::new(file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.into());
     Ok((name, bytes))
 }

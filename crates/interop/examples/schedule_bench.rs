@@ -132,7 +132,7 @@ fn middle_task(s: &Schedule, r: &ScheduleResult) -> Option<usize> {
 
 /// Times the whole `schedule()` call alone on a file read once; optionally dumps every result.
 fn schedule_only(file: &str, repeats: usize, dump: Option<&str>) -> Res<()> {
-    let bytes = std::fs::read(file)?;
+    let bytes = keel_interop::read_file(std::path::Path::new(file))?;
     let s = keel_interop::import(file, &bytes, None)?;
     let (r, mut sched) = timed(repeats, || Ok(schedule(&s)?))?;
     if let Some(path) = dump {
@@ -161,13 +161,13 @@ fn schedule_only(file: &str, repeats: usize, dump: Option<&str>) -> Res<()> {
 fn time_file(file: &str, repeats: usize, critical_out: Option<&str>) -> Res<()> {
     // Import: read the file and parse it, as MPXJ's reader does from a path.
     let (s, mut read) = timed(repeats, || {
-        let bytes = std::fs::read(file)?;
+        let bytes = keel_interop::read_file(std::path::Path::new(file))?;
         Ok(keel_interop::import(file, &bytes, None)?)
     })?;
     // The floor under any reader built on the same XML parser: read the file and walk quick-xml's
     // events without looking at them.
     let (_, mut tokenize) = timed(repeats, || {
-        let bytes = std::fs::read(file)?;
+        let bytes = keel_interop::read_file(std::path::Path::new(file))?;
         let mut reader = quick_xml::reader::Reader::from_reader(bytes.as_slice());
         let mut buf = Vec::new();
         let mut events = 0usize;

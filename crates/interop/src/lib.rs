@@ -5,10 +5,13 @@ use keel_engine::schedule::{Schedule, ScheduleResult};
 pub mod csv_list;
 pub mod delivery;
 pub mod dslib;
+mod file;
 pub mod mpx;
 pub mod mspdi;
 pub mod pmxml;
 pub mod xer;
+
+pub use file::read_file;
 
 /// A schedule file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
