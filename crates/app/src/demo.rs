@@ -182,14 +182,16 @@ fn outturn(f: &ProjectFields, reports: &[StatusReport]) -> Option<Money> {
     let half = start + (finish - start) / 2;
     let rags: Vec<Rag> = reports.iter().filter(|r| r.fields.period_end <= half).map(|r| r.fields.cost).collect();
     let share = keel_engine::forecast::predict::rag_share(&rags).unwrap_or(0.0);
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in f.code.as_str().bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    let noise = (h % 1201) as f64 / 10_000.0 - 0.06;
+    let noise = (fnv1a(f.code.as_str().bytes()) % 1201) as f64 / 10_000.0 - 0.06;
     let overrun = -0.05 + 0.8 * share + noise;
     let amount = (budget.amount as f64 * (1.0 + overrun) / 100_000.0).round() as i64 * 100_000;
     Some(Money { amount: amount.max(0), currency: budget.currency })
+}
+
+/// FNV-1a of `bytes`: a small deterministic hash for per-project variation that leaves the
+/// generator's stream alone.
+pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// What the generator remembers about each project for the cross-project passes.

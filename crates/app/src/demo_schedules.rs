@@ -80,11 +80,7 @@ fn standard_calendar(year: i32) -> Calendar {
 
 /// A small deterministic hash so each project gets its own slips.
 fn mix(code: &str, i: usize) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in code.bytes().chain(i.to_le_bytes()) {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    crate::demo::fnv1a(code.bytes().chain(i.to_le_bytes()))
 }
 
 /// The plan of one project: baselined at its planned start, slipped a little, progressed to `today`.

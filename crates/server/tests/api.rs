@@ -1475,6 +1475,22 @@ async fn risk_model(h: &Harness) -> Value {
     r.body
 }
 
+/// A CSV plan baselined on its own computed dates, and those dates.
+fn baselined_plan(csv: &str) -> (keel_engine::schedule::Schedule, keel_engine::schedule::ScheduleResult) {
+    let mut plan = keel_interop::import("plan.csv", csv.as_bytes(), None).unwrap();
+    let dates = keel_engine::schedule::schedule(&plan).unwrap();
+    for (t, r) in plan.tasks.iter_mut().zip(&dates.tasks) {
+        t.baselines = vec![keel_engine::schedule::Baseline {
+            number: 0,
+            start: Some(r.start),
+            finish: Some(r.finish),
+            duration_minutes: Some(t.duration.minutes),
+            cost_minor: None,
+        }];
+    }
+    (plan, dates)
+}
+
 /// The delivery-risk model learns from the organisation's closed projects once there are enough,
 /// and each forecast run says which model it used and on what evidence.
 async fn trained_delivery_risk_model(h: Harness) {
@@ -1549,18 +1565,7 @@ async fn trained_delivery_risk_model(h: Harness) {
     // A plan imported into one of them with a status date before its halfway point gives its
     // example schedule and earned-value indicators; one whose status date came later does not.
     let progressed = |status: &str| {
-        let mut plan =
-            keel_interop::import("plan.csv", PLAN_CSV.replace("2026-03-02", "2025-01-06").as_bytes(), None).unwrap();
-        let dates = keel_engine::schedule::schedule(&plan).unwrap();
-        for (t, r) in plan.tasks.iter_mut().zip(&dates.tasks) {
-            t.baselines = vec![keel_engine::schedule::Baseline {
-                number: 0,
-                start: Some(r.start),
-                finish: Some(r.finish),
-                duration_minutes: Some(t.duration.minutes),
-                cost_minor: None,
-            }];
-        }
+        let (mut plan, dates) = baselined_plan(&PLAN_CSV.replace("2026-03-02", "2025-01-06"));
         plan.tasks[0].actual_start = Some(dates.tasks[0].start);
         plan.tasks[0].percent_complete = 40.0;
         plan.projects[0].status_date = Some(format!("{status}T17:00:00").parse().unwrap());
@@ -1595,17 +1600,7 @@ async fn trained_delivery_risk_model(h: Harness) {
     // A live project's forecast uses it, and says so.
     let live = h.project(&pf, "LIVE").await["id"].as_str().unwrap().to_owned();
     // The plan with a baseline (its own dates), as MS Project XML, so the run makes a prediction.
-    let mut plan = keel_interop::import("plan.csv", PLAN_CSV.as_bytes(), None).unwrap();
-    let dates = keel_engine::schedule::schedule(&plan).unwrap();
-    for (t, r) in plan.tasks.iter_mut().zip(&dates.tasks) {
-        t.baselines = vec![keel_engine::schedule::Baseline {
-            number: 0,
-            start: Some(r.start),
-            finish: Some(r.finish),
-            duration_minutes: Some(t.duration.minutes),
-            cost_minor: None,
-        }];
-    }
+    let (plan, _) = baselined_plan(PLAN_CSV);
     let xml = keel_interop::export(&plan, None, keel_interop::Format::Mspdi).unwrap();
     let xml = String::from_utf8(xml).unwrap();
     assert_eq!(h.upload(Role::ProjectManager, &live, "plan.xml", &xml).await.status, StatusCode::CREATED);
