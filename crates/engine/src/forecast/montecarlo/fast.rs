@@ -26,6 +26,9 @@ const H: usize = L / 2;
 /// An empty finish range.
 const KRANGE0: [[f32; H]; 2] = [[f32::INFINITY; H], [f32::NEG_INFINITY; H]];
 
+/// How many positions ahead of the forward pass the plain triangular draws are made.
+const DRAW_AHEAD: usize = 64;
+
 /// Offsets must stay below this for `f32` to hold them (and twice them) exactly.
 const LIMIT: f64 = 4_194_304.0;
 
@@ -67,6 +70,8 @@ pub(super) struct Fast {
     /// Plain triangular tasks the forward pass draws itself (the sampler skips them), and per
     /// position the index of its entry, `u32::MAX` for the others (read from the batch).
     tris: Vec<Tri>,
+    /// Position of each `tris` entry, ascending.
+    tri_pos: Vec<u32>,
     tri_at: Vec<u32>,
     /// Per position: this batch's durations of the `tris` positions.
     dur: Vec<[f32; L]>,
@@ -204,6 +209,15 @@ impl Fast {
                 tris.push(*x);
             }
         }
+        // In position order, so the forward pass draws them a block ahead of where it reads them.
+        let mut tri_pos: Vec<u32> = tris.iter().map(|x| pos[x.t as usize]).collect();
+        let mut by_pos: Vec<usize> = (0..tris.len()).collect();
+        by_pos.sort_unstable_by_key(|&k| tri_pos[k]);
+        let tris: Vec<Tri> = by_pos.iter().map(|&k| tris[k]).collect();
+        tri_pos = by_pos.iter().map(|&k| tri_pos[k]).collect();
+        for (k, &p) in tri_pos.iter().enumerate() {
+            tri_at[p as usize] = k as u32;
+        }
         let mut slot = vec![u32::MAX; np];
         for (i, &t) in tracked.iter().enumerate() {
             let p = pos[t as usize];
@@ -233,6 +247,7 @@ impl Fast {
             deadline,
             slot,
             tris,
+            tri_pos,
             tri_at,
             dur: vec![[0.0; L]; np],
             ef: vec![[0.0; L]; np],
@@ -267,20 +282,25 @@ impl Fast {
         // On plain links the early start is the latest predecessor finish, never below 0: only
         // a data date after the start can raise it.
         let raise = !self.ms && self.pdata > 0.0;
+        // The next `tris` entry to draw.
+        let mut next = 0;
         for i in 0..np {
-            let k = self.tri_at[i];
-            let d = if k != u32::MAX {
-                let mut d = [0f32; L];
-                self.tris[k as usize].draw(b.base, &mut d);
-                if lanes < L {
-                    let v = d[0];
-                    d[lanes..].fill(v);
+            if i % DRAW_AHEAD == 0 {
+                // A block's draws in one loop: each is a long chain of dependent instructions
+                // (hash, square root, rounding) but independent of the others, so the core
+                // overlaps them here, where inside the pass each would wait on its own.
+                let end = (i + DRAW_AHEAD).min(np) as u32;
+                while next < self.tris.len() && self.tri_pos[next] < end {
+                    let d = &mut self.dur[self.tri_pos[next] as usize];
+                    self.tris[next].draw(b.base, d);
+                    if lanes < L {
+                        let v = d[0];
+                        d[lanes..].fill(v);
+                    }
+                    next += 1;
                 }
-                self.dur[i] = d;
-                d
-            } else {
-                b.dur[order[i] as usize]
-            };
+            }
+            let d = if self.tri_at[i] != u32::MAX { self.dur[i] } else { b.dur[order[i] as usize] };
             let d = &d;
             let (a0, a1) = (pred_off[i] as usize, pred_off[i + 1] as usize);
             let mut e = [0f32; L];
