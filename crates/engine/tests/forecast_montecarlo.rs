@@ -222,6 +222,31 @@ fn max_of_two_uniform_tasks_has_the_textbook_median() {
 }
 
 #[test]
+fn a_task_that_never_drives_the_finish_has_no_sensitivity() {
+    // A (5 days, long path) and B (1 day, far off it) in parallel into End: B is never critical.
+    let s = plan(vec![task("A", 2400), task("B", 480), task("End", 0)], vec![fs(0, 2), fs(1, 2)]);
+    let est = |o, m, p| Estimate::triangular(o, m, p);
+    let mut input = McInput {
+        estimates: vec![(0, est(2000, 2400, 3000)), (1, est(400, 480, 600))],
+        default_range: None,
+        iterations: 2_000,
+        ..Default::default()
+    };
+    let r = simulate(&s, &input).expect("simulates");
+    assert_eq!(r.tasks[1].criticality, 0.0);
+    assert_eq!(r.tasks[1].sensitivity, Some(0.0), "never critical, ungrouped: exactly 0");
+    let a = r.tasks[0].sensitivity.expect("varies");
+    assert!(a > 0.9, "A alone drives the finish: {a}");
+    // In a correlation group with A, B's draws move with A's: its correlation with the finish
+    // is real, and is computed.
+    input.correlations = vec![CorrelationGroup { name: "g".into(), tasks: vec![0, 1], rho: 0.9 }];
+    let r = simulate(&s, &input).expect("simulates");
+    assert_eq!(r.tasks[1].criticality, 0.0);
+    let b = r.tasks[1].sensitivity.expect("varies");
+    assert!(b > 0.5, "correlated with the driver: {b}");
+}
+
+#[test]
 fn a_certain_risk_moves_the_finish_by_its_impact() {
     let s = plan(vec![task("A", 480), task("B", 480)], vec![fs(0, 1)]);
     let mut input = McInput { default_range: None, iterations: 50, ..Default::default() };

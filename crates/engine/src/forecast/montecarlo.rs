@@ -465,7 +465,8 @@ fn run_range(
 ///
 /// # Complexity
 /// O(iterations x (tasks + links)) time in two passes (the second redraws the durations for the
-/// sensitivities, O(iterations x tasks)), plus O(iterations log iterations) for the percentiles;
+/// sensitivities, O(iterations x tasks) at most, only for the tasks that were ever critical or are
+/// in a correlation group), plus O(iterations log iterations) for the percentiles;
 /// O(iterations x (milestones + deadlines) + tasks x threads) memory.
 ///
 /// # Example
@@ -588,7 +589,7 @@ fn drive(
     deadlines.sort_by_key(|d| d.task);
     // Second pass: sensitivities against the finish ranks.
     let ranks = stats::average_ranks(&finish);
-    let sens = sensitivity::sensitivities(p, &ranks, &dur_days, iters)?;
+    let sens = sensitivity::sensitivities(p, &ranks, &dur_days, iters, &acc.crit)?;
     let mut defaulted_flag = vec![false; n];
     for &t in &p.defaulted {
         defaulted_flag[t] = true;

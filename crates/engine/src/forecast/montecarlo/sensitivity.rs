@@ -38,11 +38,26 @@ fn fix(v: f32) -> i128 {
 /// Per task: sums of the centred uniform, its square and its product with the centred rank.
 type TaskSums = Vec<[i128; 3]>;
 
-pub(super) fn sensitivities(p: &Prepared, ranks: &[f64], days: &[f64], iters: u32) -> Result<Sens, McError> {
+/// `crit` is each task's count of critical iterations. A task whose draw varies but that was never
+/// critical and is in no correlation group gets 0 without a pass over its draws: in every
+/// iteration it had float, so its duration never moved the finish, and its draws are independent
+/// of every other draw; their sample correlation with the finish would be noise around 0. On
+/// large networks most tasks are such, so this saves most of the second pass.
+pub(super) fn sensitivities(
+    p: &Prepared,
+    ranks: &[f64],
+    days: &[f64],
+    iters: u32,
+    crit: &[u32],
+) -> Result<Sens, McError> {
     let m = &p.model;
     let n = m.draws.len();
     let nr = m.risks.len();
-    let varying: Vec<usize> = (0..n).filter(|&t| m.draws[t].as_ref().is_some_and(Draw::varies)).collect();
+    let varies = |t: usize| m.draws[t].as_ref().is_some_and(Draw::varies);
+    // A threshold below zero could leave a finish-driving task (float 0) uncounted.
+    let skip = p.net.s.critical_float >= 0;
+    let idle = |t: usize| skip && crit[t] == 0 && m.group_of[t] == u32::MAX;
+    let varying: Vec<usize> = (0..n).filter(|&t| varies(t) && !idle(t)).collect();
     let nchunks = iters.div_ceil(CHUNK);
     // Ranks centred on their mean ((n + 1) / 2 for average ranks) and uniforms on 1/2, so the
     // per-batch sums stay small and `f32` holds them to ~1e-7 of the correlation's scale.
@@ -107,7 +122,7 @@ pub(super) fn sensitivities(p: &Prepared, ranks: &[f64], days: &[f64], iters: u3
         }
         Some(((s12 / nf - mu * mr) / (vu.sqrt() * vr.sqrt())).clamp(-1.0, 1.0))
     };
-    let mut task = vec![None; n];
+    let mut task: Vec<Option<f64>> = (0..n).map(|t| (varies(t) && idle(t)).then_some(0.0)).collect();
     for (i, &t) in varying.iter().enumerate() {
         // The task sums are of the centred values: the correlation is the same once the rank sum
         // is centred too (its mean is 0).

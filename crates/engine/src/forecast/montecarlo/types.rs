@@ -194,7 +194,8 @@ pub struct TaskOutcome {
     /// Share of iterations in which the task was critical, 0..=1.
     pub criticality: f64,
     /// Rank correlation of the task's duration draw with the project finish (`None` when the
-    /// duration does not vary).
+    /// duration does not vary; exactly 0 when the task was never critical and is in no
+    /// correlation group, as its duration then never moved the finish).
     pub sensitivity: Option<f64>,
     /// Earliest finish seen.
     pub finish_min: NaiveDateTime,
