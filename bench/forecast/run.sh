@@ -13,6 +13,7 @@
 #   BENCH_ITERATIONS="1000 10000"   iteration counts
 #   BENCH_SEED=1                    generator seed
 #   BENCH_REPEATS=5                 Keel repeats per cell (best and median reported)
+#   BENCH_PEER_REPEATS=3            numpy and TruePPM repeats per cell (best and median reported)
 #   BENCH_THREADS=""                Keel worker threads ("" = all cores)
 #   BENCH_TRUEPPM=1                 0 skips TruePPM
 #   BENCH_SKIP_BUILD=1              use the existing binary
@@ -28,6 +29,7 @@ TASKS=${BENCH_TASKS:-1000 10000}
 ITERS=${BENCH_ITERATIONS:-1000 10000}
 SEED=${BENCH_SEED:-1}
 REPEATS=${BENCH_REPEATS:-5}
+PEER_REPEATS=${BENCH_PEER_REPEATS:-3}
 THREADS=${BENCH_THREADS:-}
 TRUEPPM=${BENCH_TRUEPPM:-1}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target/bench}
@@ -54,16 +56,17 @@ if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
 fi
 [[ -x $BIN ]] || die "$BIN not found"
 
-for n in $TASKS; do
-    net=$DIR/network-$n.json
-    "$BIN" write "$n" "$SEED" "$net"
-    for it in $ITERS; do
-        log "$n activities x $it iterations: keel ($REPEATS runs)"
-        for _ in $(seq "$REPEATS"); do
-            "$BIN" run "$n" "$SEED" "$it" $THREADS >>"$DIR/keel-$n-$it.jsonl"
-        done
-        # Best run, with the median time added.
-        "$PY" - "$DIR/keel-$n-$it.jsonl" >>"$DIR/results.jsonl" <<'PYEOF'
+# Runs a command that prints one JSON line N times and appends its best run, with the median
+# time and the run count added, to results.jsonl. Every implementation gets the same treatment, so
+# the ratios compare best with best.
+best_of() {
+    local times=$1 runs=$DIR/runs.jsonl
+    shift
+    rm -f "$runs"
+    for _ in $(seq "$times"); do
+        "$@" >>"$runs" || return 1
+    done
+    "$PY" - "$runs" >>"$DIR/results.jsonl" <<'PYEOF'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 best = min(runs, key=lambda r: r["seconds"])
@@ -71,12 +74,20 @@ best["median_seconds"] = statistics.median(r["seconds"] for r in runs)
 best["runs"] = len(runs)
 print(json.dumps(best))
 PYEOF
-        rm -f "$DIR/keel-$n-$it.jsonl"
-        log "$n activities x $it iterations: numpy"
-        "$PY" "$HERE/mc_numpy.py" "$net" "$it" >>"$DIR/results.jsonl"
+    rm -f "$runs"
+}
+
+for n in $TASKS; do
+    net=$DIR/network-$n.json
+    "$BIN" write "$n" "$SEED" "$net"
+    for it in $ITERS; do
+        log "$n activities x $it iterations: keel ($REPEATS runs)"
+        best_of "$REPEATS" "$BIN" run "$n" "$SEED" "$it" $THREADS
+        log "$n activities x $it iterations: numpy ($PEER_REPEATS runs)"
+        best_of "$PEER_REPEATS" "$PY" "$HERE/mc_numpy.py" "$net" "$it"
         if [[ $TRUEPPM == 1 ]]; then
-            log "$n activities x $it iterations: TruePPM"
-            "$PY" "$HERE/mc_trueppm.py" "$net" "$it" >>"$DIR/results.jsonl" \
+            log "$n activities x $it iterations: TruePPM ($PEER_REPEATS runs)"
+            best_of "$PEER_REPEATS" "$PY" "$HERE/mc_trueppm.py" "$net" "$it" \
                 || log "TruePPM failed on $n x $it (see stderr above)"
         fi
     done
@@ -89,7 +100,7 @@ cores = sys.argv[2]
 cells = {}
 for r in rows:
     cells.setdefault((r["tasks"], r["iterations"]), {})[r["impl"]] = r
-print(f"Cores: {cores}. Times are wall-clock seconds of the simulation alone (Keel: best of its runs, median in brackets).\n")
+print(f"Cores: {cores}. Times are wall-clock seconds of the simulation alone, best of each implementation's runs (median in brackets); ratios compare best with best.\n")
 print("| activities x iterations | Keel s | Keel act-it/s | numpy s | TruePPM s | numpy / Keel | TruePPM / Keel | P50 days Keel / numpy | P80 days Keel / numpy | agree (< 0.5 d) |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 bad = False
@@ -104,9 +115,9 @@ for (n, it), c in sorted(cells.items()):
         verdict = "yes" if agree else "NO"
     else:
         verdict = ("yes" if agree else "no") + " (not required: sampling error ~1 d)"
-    tps = f'{tp["seconds"]:.2f}' if tp else "-"
+    tps = f'{tp["seconds"]:.2f} ({tp["median_seconds"]:.2f})' if tp else "-"
     tpr = f'{tp["seconds"] / ks:.0f}x' if tp else "-"
-    print(f'| {n:,} x {it:,} | {ks:.3f} ({k["median_seconds"]:.3f}) | {k["activity_iterations_per_s"]/1e6:.0f} M | {np_["seconds"]:.2f} | {tps} | '
+    print(f'| {n:,} x {it:,} | {ks:.3f} ({k["median_seconds"]:.3f}) | {k["activity_iterations_per_s"]/1e6:.0f} M | {np_["seconds"]:.2f} ({np_["median_seconds"]:.2f}) | {tps} | '
           f'{np_["seconds"] / ks:.0f}x | {tpr} | {k["p50_days"]:.2f} / {np_["p50_days"]:.2f} | {k["p80_days"]:.2f} / {np_["p80_days"]:.2f} | {verdict} |')
 if bad:
     print("\nP50/P80 disagreement between Keel and numpy beyond half a day.")
