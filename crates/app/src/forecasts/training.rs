@@ -7,7 +7,8 @@
 //! its budget. The indicators come from its milestones and status reports as they stood on that
 //! day and, when schedules were imported while it ran, from the schedule versions whose status
 //! date had passed by then (SPI(t), CPI and their trends, percent complete, float erosion,
-//! critical-path churn, scope growth). Once there are enough examples of both outcomes,
+//! critical-path churn, scope growth), and from the last forecast run kept by then (the P80 slip
+//! against the baseline). Once there are enough examples of both outcomes,
 //! [`keel_engine::forecast::predict::train`] fits a logistic regression per outcome and every
 //! forecast run uses it; until then the documented default weights are used.
 //!
@@ -54,8 +55,9 @@ pub struct ModelStatus {
     pub examples: usize,
     /// Of the finish examples, those that finished late by more than the margin.
     pub missed: usize,
-    /// Of the finish examples, those whose indicators include schedule or earned-value readings
-    /// (a schedule imported while the project ran, with a status date by the halfway point).
+    /// Of the finish examples, those whose indicators include schedule, earned-value or P80-slip
+    /// readings (a schedule imported while the project ran, with a status date by the halfway
+    /// point, or a forecast run made by then).
     pub with_schedule: usize,
     /// Fewest examples needed (and at least three of each outcome).
     pub min_examples: usize,
@@ -178,6 +180,20 @@ pub(crate) fn indicators_as_of(
     ind
 }
 
+/// A kept forecast run as training reads it: run ID, when it ran, its P80 finish and the baseline
+/// finish it was measured against.
+pub(crate) type KeptRun = (uuid::Uuid, NaiveDateTime, NaiveDateTime, Option<NaiveDateTime>);
+
+/// The P80 slip against the baseline (calendar days) of the latest forecast run made by the end
+/// of `as_of`, the reading a prediction that day would have used; `None` when no run had been
+/// made by then or it had no baseline.
+pub(crate) fn p80_slip_as_of(as_of: NaiveDate, runs: &[KeptRun]) -> Option<Observation> {
+    let cutoff = as_of.and_time(NaiveTime::MIN) + Duration::days(1);
+    let (id, _, p80, baseline) = runs.iter().filter(|r| r.1 < cutoff).max_by_key(|r| (r.1, r.0))?;
+    let b = (*baseline)?;
+    Some(Observation::new((*p80 - b).num_minutes() as f64 / 1440.0, format!("forecast_run:{id}")))
+}
+
 /// A stored schedule version: number, import time, body (an [`Analysis`] as JSON).
 pub(crate) type StoredVersion = (i64, NaiveDateTime, String);
 
@@ -214,6 +230,7 @@ pub(crate) fn example(
     milestones: &[Record<MilestoneFields>],
     reports: &[Record<StatusReportFields>],
     versions: &[StoredVersion],
+    runs: &[KeptRun],
 ) -> Option<TrainingExample> {
     let (start, finish) = (project.planned_start?, project.planned_finish?);
     let planned = (finish - start).num_days();
@@ -226,7 +243,8 @@ pub(crate) fn example(
         return None;
     }
     let as_of = start + Duration::days((planned as f64 * AS_OF_SHARE).round() as i64);
-    let scheduled = schedule_indicators_as_of(as_of, versions);
+    let mut scheduled = schedule_indicators_as_of(as_of, versions);
+    scheduled.p80_slip_days = p80_slip_as_of(as_of, runs);
     Some(TrainingExample {
         indicators: indicators_as_of(scheduled, as_of, milestones, reports),
         baseline_duration_days: planned as f64,
@@ -235,11 +253,19 @@ pub(crate) fn example(
     })
 }
 
-/// Whether an example carries any schedule or earned-value indicator.
+/// Whether an example carries any schedule, earned-value or forecast indicator.
 fn has_schedule(i: &Indicators) -> bool {
-    [&i.spi_t, &i.cpi, &i.percent_complete, &i.float_erosion_days, &i.critical_path_churn, &i.task_count_growth]
-        .iter()
-        .any(|o| o.is_some())
+    [
+        &i.spi_t,
+        &i.cpi,
+        &i.percent_complete,
+        &i.float_erosion_days,
+        &i.critical_path_churn,
+        &i.task_count_growth,
+        &i.p80_slip_days,
+    ]
+    .iter()
+    .any(|o| o.is_some())
 }
 
 /// Fitted models by organisation, with the audit mark they were fitted at.
@@ -300,8 +326,18 @@ impl App {
                     versions.push((row.version, row.created_at.naive_utc(), body));
                 }
             }
+            // The kept runs' summaries (not their bodies) give the P80 slip as it stood.
+            let runs: Vec<KeptRun> = tx
+                .forecast_runs(actor.org_id, p.id, super::KIND, 1000)
+                .await?
+                .iter()
+                .filter_map(|r| {
+                    let s: super::ForecastSummary = serde_json::from_str(&r.summary).ok()?;
+                    Some((r.id, r.created_at.naive_utc(), s.p80, s.baseline))
+                })
+                .collect();
             let fields = p.fields.clone();
-            let e = tokio::task::spawn_blocking(move || example(&fields, &milestones, &reports, &versions))
+            let e = tokio::task::spawn_blocking(move || example(&fields, &milestones, &reports, &versions, &runs))
                 .await
                 .map_err(stopped)?;
             examples.extend(e);
@@ -502,16 +538,47 @@ mod tests {
         p.planned_finish = Some(day("2026-07-01"));
         let gbp = keel_domain::Currency::parse("GBP").unwrap();
         p.budget = Some(keel_domain::Money { amount: 100_000, currency: gbp });
-        assert!(example(&p, &[], &[], &[]).is_none(), "neither outcome");
+        assert!(example(&p, &[], &[], &[], &[]).is_none(), "neither outcome");
         p.actual_cost = Some(keel_domain::Money { amount: 118_000, currency: gbp });
         // No milestone reached, but the cost is known: an example for the budget only.
-        let e = example(&p, &[], &[], &[]).unwrap();
+        let e = example(&p, &[], &[], &[], &[]).unwrap();
         assert!(e.finish_overrun.is_none());
         assert!((e.budget_overrun.unwrap() - 0.18).abs() < 1e-12);
         // A cost in another currency than the budget is not compared.
         p.actual_cost =
             Some(keel_domain::Money { amount: 118_000, currency: keel_domain::Currency::parse("EUR").unwrap() });
-        assert!(example(&p, &[], &[], &[]).is_none());
+        assert!(example(&p, &[], &[], &[], &[]).is_none());
+    }
+
+    #[test]
+    fn the_p80_slip_is_the_last_run_made_by_the_halfway_day() {
+        let at = |d: &str, h: u32| day(d).and_hms_opt(h, 0, 0).unwrap();
+        let id = || uuid::Uuid::now_v7();
+        let base = Some(at("2026-06-30", 17));
+        let runs = [
+            (id(), at("2026-03-01", 9), at("2026-07-10", 17), base),
+            (id(), at("2026-03-31", 23), at("2026-07-20", 17), base),
+            // Made after the day: a prediction then could not have seen it.
+            (id(), at("2026-04-01", 0), at("2026-09-30", 17), base),
+        ];
+        assert!(p80_slip_as_of(day("2026-02-28"), &runs).is_none(), "no run yet");
+        let o = p80_slip_as_of(day("2026-03-31"), &runs).unwrap();
+        assert_eq!(o.value, 20.0);
+        assert_eq!(o.source, format!("forecast_run:{}", runs[1].0));
+        assert_eq!(p80_slip_as_of(day("2026-03-15"), &runs).unwrap().value, 10.0);
+        // A run without a baseline has no slip to read.
+        let unbased = [(id(), at("2026-03-01", 9), at("2026-07-10", 17), None)];
+        assert!(p80_slip_as_of(day("2026-03-31"), &unbased).is_none());
+        // The example carries it, and counts as one with schedule readings.
+        let p: ProjectFields = serde_json::from_value(serde_json::json!({
+            "portfolio_id": Id::<keel_domain::PortfolioFields>::from_uuid(uuid::Uuid::now_v7()), "code": "P-1", "name": "P", "stage": "planning",
+            "tier": "standard", "state": "closed", "planned_start": "2026-01-01", "planned_finish": "2026-05-31"
+        }))
+        .unwrap();
+        // Halfway is 2026-03-17: the run of 1 March is the last made by then.
+        let e = example(&p, &[milestone("2026-06-30", Some("2026-07-30"))], &[], &[], &runs).unwrap();
+        assert_eq!(e.indicators.p80_slip_days.as_ref().map(|o| o.value), Some(10.0));
+        assert!(has_schedule(&e.indicators));
     }
 
     #[test]
@@ -522,11 +589,11 @@ mod tests {
         }))
         .unwrap();
         let ms = [milestone("2026-06-30", Some("2026-07-30"))];
-        assert!(example(&p, &ms, &[], &[]).is_none(), "no baseline");
+        assert!(example(&p, &ms, &[], &[], &[]).is_none(), "no baseline");
         p.planned_start = Some(day("2026-01-01"));
         p.planned_finish = Some(day("2026-07-01"));
-        assert!(example(&p, &[milestone("2026-06-30", None)], &[], &[]).is_none(), "nothing reached");
-        let e = example(&p, &ms, &[], &[]).unwrap();
+        assert!(example(&p, &[milestone("2026-06-30", None)], &[], &[], &[]).is_none(), "nothing reached");
+        let e = example(&p, &ms, &[], &[], &[]).unwrap();
         assert_eq!(e.baseline_duration_days, 181.0);
         assert!((e.finish_overrun.unwrap() - (210.0 / 181.0 - 1.0)).abs() < 1e-12);
     }
