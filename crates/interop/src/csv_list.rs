@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use keel_engine::schedule::{
     Calendar, Constraint, ConstraintKind, Duration, DurationUnit, Lag, Link, LinkType, Options, Origin, ProjectInfo,
-    Schedule, ScheduleResult, Task, TaskKind, WorkingTime,
+    Schedule, ScheduleResult, Task, TaskKind,
 };
 
 use crate::{ExportError, ImportError};
@@ -98,15 +98,7 @@ pub fn read_xlsx_with(file: &str, bytes: &[u8], opts: &CsvOptions) -> Result<Sch
 }
 
 fn standard_calendar() -> Calendar {
-    let day = Some(vec![WorkingTime { from: 480, to: 720 }, WorkingTime { from: 780, to: 1020 }]);
-    Calendar {
-        key: "1".into(),
-        name: "Standard".into(),
-        base: None,
-        week: [day.clone(), day.clone(), day.clone(), day.clone(), day, Some(vec![]), Some(vec![])],
-        exceptions: vec![],
-        work_weeks: vec![],
-    }
+    Calendar { key: "1".into(), ..keel_engine::schedule::calendar::standard() }
 }
 
 /// Parses `5d`, `3h`, `2w`, `1mo`, `30m`, `4ed`, `5d?`, `2.5` (days). Minutes of 8-hour days.

@@ -280,15 +280,7 @@ impl Parser<'_> {
                 location: "calendars".into(),
                 message: "the file has no calendars; using Standard (Mon-Fri 08:00-12:00, 13:00-17:00)".into(),
             });
-            let day = Some(DEFAULT_DAY.to_vec());
-            calendars.push(Calendar {
-                key: "1".into(),
-                name: "Standard".into(),
-                base: None,
-                week: [day.clone(), day.clone(), day.clone(), day.clone(), day, Some(vec![]), Some(vec![])],
-                exceptions: vec![],
-                work_weeks: vec![],
-            });
+            calendars.push(Calendar { key: "1".into(), ..keel_engine::schedule::calendar::standard() });
         }
         let project_cal = match self.calendar_uid.as_deref().and_then(|u| cal_ix.get(u)) {
             Some(&ix) => ix,
