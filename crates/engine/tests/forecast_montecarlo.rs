@@ -237,6 +237,9 @@ fn a_task_that_never_drives_the_finish_has_no_sensitivity() {
     assert_eq!(r.tasks[1].sensitivity, Some(0.0), "never critical, ungrouped: exactly 0");
     let a = r.tasks[0].sensitivity.expect("varies");
     assert!(a > 0.9, "A alone drives the finish: {a}");
+    // B drives nothing, so the tornado has no bar for it.
+    let bars: Vec<Driver> = r.tornado.iter().map(|e| e.driver).collect();
+    assert_eq!(bars, vec![Driver::Task { task: 0 }]);
     // In a correlation group with A, B's draws move with A's: its correlation with the finish
     // is real, and is computed.
     input.correlations = vec![CorrelationGroup { name: "g".into(), tasks: vec![0, 1], rho: 0.9 }];

@@ -609,15 +609,20 @@ fn drive(
         });
     }
     // The 20 strongest drivers (ties keep tasks before risks, in index order); labels are
-    // formatted for those 20 only.
+    // formatted for those 20 only. A correlation of exactly 0 (a task that never drove the
+    // finish, a risk that always or never occurred) is no driver and gets no bar.
     let mut drivers: Vec<(Driver, f64, Option<f64>)> = Vec::new();
     for t in 0..n {
-        if let Some(c) = sens.task[t] {
+        if let Some(c) = sens.task[t]
+            && c != 0.0
+        {
             drivers.push((Driver::Task { task: t }, c, None));
         }
     }
     for r in 0..input.risks.len() {
-        if let Some(c) = sens.risk[r] {
+        if let Some(c) = sens.risk[r]
+            && c != 0.0
+        {
             drivers.push((Driver::Risk { risk: r }, c, sens.risk_delta[r]));
         }
     }

@@ -287,7 +287,8 @@ pub struct McResult {
     pub deadlines: Vec<DeadlineOutcome>,
     /// Every scheduled task (summaries and inactive tasks excluded), in index order.
     pub tasks: Vec<TaskOutcome>,
-    /// The 20 strongest drivers of the finish, strongest first.
+    /// The 20 strongest drivers of the finish, strongest first (a task or risk whose correlation
+    /// is exactly 0 drives nothing and is left out).
     pub tornado: Vec<TornadoEntry>,
     /// Cost at completion, minor units, when the schedule or risks carry costs.
     pub cost: Option<ValueStats>,
