@@ -11,6 +11,9 @@
 //!     reads FILE (REPEATS times), schedules it REPEATS times, compiles a Network once and runs it
 //!     REPEATS times, then times one-task duration edits (each undone) at the middle task; prints
 //!     one JSON line and writes the critical tasks' UIDs, sorted, one a line, to CRITICAL.txt
+//! schedule_bench read FILE.xml REPEATS
+//!     the import alone (file read and parse), REPEATS times: one JSON line with the median and
+//!     minimum, for profiling the reader
 //! schedule_bench schedule FILE.xml REPEATS [DUMP.txt]
 //!     reads FILE once and times the whole schedule() call REPEATS times (one JSON line with the
 //!     minimum and median, and the medians of `Network::compile`, `Network::run` and
@@ -32,7 +35,8 @@ type Res<T> = Result<T, Box<dyn Error>>;
 
 const USAGE: &str = "usage: schedule_bench generate N SEED simple|calendars OUT.xml\n       \
                      schedule_bench time FILE.xml REPEATS [CRITICAL.txt]\n       \
-                     schedule_bench schedule FILE.xml REPEATS [DUMP.txt]";
+                     schedule_bench schedule FILE.xml REPEATS [DUMP.txt]\n       \
+                     schedule_bench read FILE.xml REPEATS";
 
 /// The allocator the `keel` binary uses (see crates/cli/src/main.rs).
 #[global_allocator]
@@ -46,6 +50,7 @@ fn main() -> Res<()> {
         ["time", file, repeats, critical] => time_file(file, repeats.parse()?, Some(critical)),
         ["schedule", file, repeats] => schedule_only(file, repeats.parse()?, None),
         ["schedule", file, repeats, dump] => schedule_only(file, repeats.parse()?, Some(dump)),
+        ["read", file, repeats] => read_only(file, repeats.parse()?),
         _ => Err(USAGE.into()),
     }
 }
@@ -154,6 +159,20 @@ fn schedule_only(file: &str, repeats: usize, dump: Option<&str>) -> Res<()> {
     println!(
         "{{\"file\":{file:?},\"repeats\":{repeats},\"schedule_ms\":{med:.3},\"schedule_min_ms\":{min:.3},\
          \"compile_ms\":{compile_med:.3},\"run_ms\":{run_med:.3},\"result_ms\":{result_med:.3}}}"
+    );
+    Ok(())
+}
+
+/// The import alone (file read included), `repeats` times: one JSON line, for profiling the reader.
+fn read_only(file: &str, repeats: usize) -> Res<()> {
+    let (s, mut read) = timed(repeats, || {
+        let bytes = keel_interop::read_file(std::path::Path::new(file))?;
+        Ok(keel_interop::import(file, &bytes, None)?)
+    })?;
+    let (min, median) = min_median(&mut read);
+    println!(
+        "{{\"file\":{file:?},\"tasks\":{},\"repeats\":{repeats},\"read_ms\":{median:.3},\"read_min_ms\":{min:.3}}}",
+        s.tasks.len()
     );
     Ok(())
 }
