@@ -210,11 +210,8 @@ impl Fast {
             }
         }
         // In position order, so the forward pass draws them a block ahead of where it reads them.
-        let mut tri_pos: Vec<u32> = tris.iter().map(|x| pos[x.t as usize]).collect();
-        let mut by_pos: Vec<usize> = (0..tris.len()).collect();
-        by_pos.sort_unstable_by_key(|&k| tri_pos[k]);
-        let tris: Vec<Tri> = by_pos.iter().map(|&k| tris[k]).collect();
-        tri_pos = by_pos.iter().map(|&k| tri_pos[k]).collect();
+        tris.sort_unstable_by_key(|x| pos[x.t as usize]);
+        let tri_pos: Vec<u32> = tris.iter().map(|x| pos[x.t as usize]).collect();
         for (k, &p) in tri_pos.iter().enumerate() {
             tri_at[p as usize] = k as u32;
         }
