@@ -385,6 +385,19 @@ impl Network {
         }
     }
 
+    /// [`forward_all`](Self::forward_all) with clock times only for the tasks whose clocks other
+    /// tasks read; [`passes`](Self::passes) fills in the rest afterwards.
+    fn forward_eager(&mut self, alap: bool) {
+        for i in 0..self.s.order.len() {
+            let t = self.s.order[i] as usize;
+            self.forward_dates(t, alap);
+            if self.s.eager[t] {
+                self.st.esc[t] = self.es_clock_raw(t);
+                self.st.efc[t] = self.ef_clock_raw(t);
+            }
+        }
+    }
+
     /// Project finishes from the early finishes (or the finish constraints), in each pair's calendar.
     pub(crate) fn project_finishes(&mut self) -> bool {
         let mut pmax = vec![i64::MIN; self.s.pairs.len()];
@@ -606,14 +619,7 @@ impl Network {
     /// [`Static::eager`](super::network::Static::eager)); the others' are filled in afterwards, on
     /// several threads for a large network, with the same values.
     pub(crate) fn passes(&mut self) {
-        for i in 0..self.s.order.len() {
-            let t = self.s.order[i] as usize;
-            self.forward_dates(t, false);
-            if self.s.eager[t] {
-                self.st.esc[t] = self.es_clock_raw(t);
-                self.st.efc[t] = self.ef_clock_raw(t);
-            }
-        }
+        self.forward_eager(false);
         self.project_finishes();
         for i in (0..self.s.order.len()).rev() {
             let t = self.s.order[i] as usize;
@@ -624,14 +630,7 @@ impl Network {
             }
         }
         if self.s.has_alap && self.s.mode == Mode::MsProject {
-            for i in 0..self.s.order.len() {
-                let t = self.s.order[i] as usize;
-                self.forward_dates(t, true);
-                if self.s.eager[t] {
-                    self.st.esc[t] = self.es_clock_raw(t);
-                    self.st.efc[t] = self.ef_clock_raw(t);
-                }
-            }
+            self.forward_eager(true);
         }
         self.fill_clocks();
         if self.s.has_loe {
