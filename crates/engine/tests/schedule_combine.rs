@@ -146,3 +146,22 @@ fn shared_calendars_are_kept_once_and_dates_do_not_change() {
         }
     }
 }
+
+/// A calendar index out of range in a part is an error naming the task and field, as for one
+/// project, not a panic while the parts' calendars are shared.
+#[test]
+fn an_out_of_range_calendar_is_an_error_not_a_panic() {
+    let (a, mut b) = (plan(5, false, 1), plan(5, false, 2));
+    b.tasks[2].calendar = Some(99);
+    let parts = [Part { label: "A", schedule: &a }, Part { label: "B", schedule: &b }];
+    let c = combine(&parts, &[]).unwrap();
+    match schedule(&c.schedule) {
+        Err(ScheduleError::Invalid { field, .. }) => assert_eq!(field, "calendar"),
+        other => panic!("expected an invalid calendar, got {other:?}"),
+    }
+    let mut bad_base = plan(5, false, 3);
+    bad_base.calendars[0].base = Some(42);
+    let parts = [Part { label: "A", schedule: &a }, Part { label: "C", schedule: &bad_base }];
+    let c = combine(&parts, &[]).unwrap();
+    assert!(matches!(schedule(&c.schedule), Err(ScheduleError::Invalid { .. })));
+}

@@ -257,6 +257,16 @@ pub fn combine(parts: &[Part<'_>], links: &[CrossLink]) -> Result<Combined, Sche
 /// O(c²) in the number of calendars, which is small.
 fn share_calendars(s: &mut Schedule) {
     let n = s.calendars.len();
+    // A reference out of range is left for `schedule` to report (task and field named) with the
+    // calendars untouched.
+    let bad = |c: &Option<usize>| c.is_some_and(|c| c >= n);
+    if s.calendars.iter().any(|c| bad(&c.base))
+        || s.projects.iter().any(|p| p.calendar >= n)
+        || s.tasks.iter().any(|t| bad(&t.calendar))
+        || s.resources.iter().any(|r| bad(&r.calendar))
+    {
+        return;
+    }
     let mut canon: Vec<usize> = (0..n).collect();
     let same = |canon: &[usize], a: &super::model::Calendar, b: &super::model::Calendar| {
         a.name == b.name
