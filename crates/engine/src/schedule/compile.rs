@@ -34,8 +34,8 @@ fn clock_of(t: Option<NaiveDateTime>) -> i64 {
 }
 
 /// Clock minutes of 1800-01-01 and 2400-01-01: the range dates are scheduled in.
-const FIRST_CLOCK: i64 = -62_091 * 1440;
-const LAST_CLOCK: i64 = 156_038 * 1440;
+pub(super) const FIRST_CLOCK: i64 = -62_091 * 1440;
+pub(super) const LAST_CLOCK: i64 = 156_038 * 1440;
 
 /// Checks that the dates a task brings lie in the supported range (1800 to 2400).
 fn check_dates(t: &Task, role: Role) -> Result<(), ScheduleError> {

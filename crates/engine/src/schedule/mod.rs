@@ -16,6 +16,7 @@ pub mod incremental;
 pub mod model;
 pub mod network;
 mod passes;
+mod plain;
 mod results;
 mod special;
 pub mod variance;

@@ -15,14 +15,14 @@ use super::network::{
 
 /// Clock minutes to date-times through a per-day cache (a schedule's dates fall on few days).
 #[derive(Debug, Default, Clone)]
-struct DayDates {
+pub(super) struct DayDates {
     lo: i64,
     days: Vec<NaiveDate>,
 }
 
 impl DayDates {
     #[inline]
-    fn get(&mut self, clock: i64) -> NaiveDateTime {
+    pub(super) fn get(&mut self, clock: i64) -> NaiveDateTime {
         let day = clock.div_euclid(1440);
         let mut i = day - self.lo;
         if i < 0 || i >= self.days.len() as i64 {
@@ -63,7 +63,7 @@ impl DayDates {
         true
     }
 
-    fn result(&mut self, c: &Clocks) -> TaskResult {
+    pub(super) fn result(&mut self, c: &Clocks) -> TaskResult {
         let es = self.get(c.es);
         let ef = self.get(c.ef);
         TaskResult {
@@ -82,7 +82,7 @@ impl DayDates {
 }
 
 /// Placeholder for a result filled in later (summaries, after their children).
-const BLANK: TaskResult = TaskResult {
+pub(super) const BLANK: TaskResult = TaskResult {
     early_start: NaiveDateTime::MIN,
     early_finish: NaiveDateTime::MIN,
     late_start: NaiveDateTime::MIN,
@@ -97,17 +97,17 @@ const BLANK: TaskResult = TaskResult {
 
 /// A task's results as clock minutes, before conversion.
 #[derive(Debug, Clone, Copy)]
-struct Clocks {
-    es: i64,
-    ef: i64,
-    ls: i64,
-    lf: i64,
-    start: i64,
-    finish: i64,
-    tf: i64,
-    ff: i64,
-    critical: bool,
-    scheduled: bool,
+pub(super) struct Clocks {
+    pub es: i64,
+    pub ef: i64,
+    pub ls: i64,
+    pub lf: i64,
+    pub start: i64,
+    pub finish: i64,
+    pub tf: i64,
+    pub ff: i64,
+    pub critical: bool,
+    pub scheduled: bool,
 }
 
 /// Below this many tasks the results are read on the calling thread alone.
