@@ -26,7 +26,7 @@ use super::calendar::{Calendars, WorkCalendar, from_clock, to_clock};
 use super::compile::{FIRST_CLOCK, LAST_CLOCK};
 use super::cpm::ScheduleResult;
 use super::model::{
-    ConstraintKind, DurationUnit, FloatType, LagCalendar, LinkType, Mode, ResourceKind, Schedule, Task,
+    ConstraintKind, DurationUnit, FloatType, LagCalendar, Link, LinkType, Mode, ResourceKind, Schedule, Task,
 };
 use super::network::{MAX_MINUTES, NO, NONE};
 use super::results::{BLANK, Clocks, DayDates};
@@ -38,12 +38,29 @@ const CHUNK: usize = 8_192;
 /// "No successor yet" in the backward pass and free float.
 const OPEN: i64 = i64::MAX;
 
+/// A task's dates in the passes, together: a link reads its predecessor's dates, late finish and
+/// free float at once, one cache line rather than four arrays.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    es: i64,
+    ef: i64,
+    lf: i64,
+    free: i64,
+}
+
 /// A predecessor-list entry: the predecessor, the lag (working minutes) and the link type.
 #[derive(Debug, Clone, Copy)]
 struct Arc {
     pred: u32,
     lag: i32,
     kind: LinkType,
+}
+
+impl Arc {
+    /// The entry for a plain link (see [`plain_link`]: its lag fits).
+    fn of(l: &Link) -> Arc {
+        Arc { pred: l.pred as u32, lag: l.lag.amount as i32, kind: l.kind }
+    }
 }
 
 /// Computes `s` with the plain kernel, or `None` when `s` is not plain (see the module
@@ -94,11 +111,9 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     let data = if ms { NONE } else { project.status_date.map_or(NONE, |d| cal.ordinal(to_clock(d))) };
 
     // Forward pass, with each predecessor's free float as its successors' early dates settle.
-    let mut es = vec![0i64; n];
-    let mut ef = vec![0i64; n];
+    let mut node = vec![Node { es: 0, ef: 0, lf: OPEN, free: OPEN }; n];
     let mut side = vec![false; n];
     let mut drv = vec![NO; n];
-    let mut free = vec![OPEN; n];
     let (mut last, mut end) = (i64::MIN, 0usize);
     for t in 0..n {
         let d = dur[t];
@@ -108,10 +123,10 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
             let p = a.pred as usize;
             let lag = i64::from(a.lag);
             let mut v = match a.kind {
-                LinkType::FS => ef[p] + lag,
-                LinkType::SS => es[p] + lag,
-                LinkType::FF => ef[p] + lag - d,
-                LinkType::SF => es[p] + lag - d,
+                LinkType::FS => node[p].ef + lag,
+                LinkType::SS => node[p].es + lag,
+                LinkType::FF => node[p].ef + lag - d,
+                LinkType::SF => node[p].es + lag - d,
             };
             // Whether the date reads as a finish (a zero-duration successor then shows 17:00).
             let fs = lag > 0 || (lag == 0 && matches!(a.kind, LinkType::FS | LinkType::FF));
@@ -132,16 +147,16 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
             }
         }
         let f = e + d;
-        (es[t], ef[t], side[t], drv[t]) = (e, f, sd && d == 0, dv);
+        (node[t].es, node[t].ef, side[t], drv[t]) = (e, f, sd && d == 0, dv);
         for a in preds {
-            let p = a.pred as usize;
+            let p = &mut node[a.pred as usize];
             let gap = match a.kind {
-                LinkType::FS => e - ef[p],
-                LinkType::SS => e - es[p],
-                LinkType::FF => f - ef[p],
-                LinkType::SF => f - es[p],
+                LinkType::FS => e - p.ef,
+                LinkType::SS => e - p.es,
+                LinkType::FF => f - p.ef,
+                LinkType::SF => f - p.es,
             } - i64::from(a.lag);
-            free[p] = free[p].min(gap);
+            p.free = p.free.min(gap);
         }
         // On a tie the later task (a finish milestone) ends the longest path.
         if f >= last {
@@ -155,29 +170,29 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
 
     // Backward pass: each task's late finish is final when its turn comes (its successors come
     // after it), and it pushes its requirement to its predecessors.
-    let mut lf = vec![OPEN; n];
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for t in (0..n).rev() {
-        let l = match lf[t] {
+        let Node { es, ef, lf, .. } = node[t];
+        let l = match lf {
             OPEN => pfin,
             l if ms => l.min(pfin),
             l => l,
         };
-        lf[t] = l;
-        let ls = l - dur[t];
+        node[t].lf = l;
+        let ls = l - (ef - es);
         for a in &arcs[off[t] as usize..off[t + 1] as usize] {
-            let p = a.pred as usize;
+            let p = &mut node[a.pred as usize];
             let lag = i64::from(a.lag);
             let v = match a.kind {
                 LinkType::FS => ls - lag,
-                LinkType::SS => ls - lag + dur[p],
+                LinkType::SS => ls - lag + (p.ef - p.es),
                 LinkType::FF => l - lag,
-                LinkType::SF => l - lag + dur[p],
+                LinkType::SF => l - lag + (p.ef - p.es),
             };
-            lf[p] = lf[p].min(v);
+            p.lf = p.lf.min(v);
         }
-        lo = lo.min(es[t]).min(ls);
-        hi = hi.max(ef[t]).max(l);
+        lo = lo.min(es).min(ls);
+        hi = hi.max(ef).max(l);
     }
 
     // Grow the day table over every date, then read it from several threads.
@@ -195,8 +210,8 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     let missed = AtomicBool::new(false);
     let one = |dates: &mut DayDates, t: usize| {
         let clocks = || -> Option<Clocks> {
-            let (e, f, l) = (es[t], ef[t], lf[t]);
-            let ls = l - dur[t];
+            let Node { es: e, ef: f, lf: l, free } = node[t];
+            let ls = l - (f - e);
             let esc = if side[t] { cal.finish_clock_in_table(e)? } else { cal.start_clock_in_table(e)? };
             let efc = if f == e { esc } else { cal.finish_clock_in_table(f)? };
             let lfc = cal.finish_clock_in_table(l)?;
@@ -211,7 +226,7 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
                     FloatType::Smallest => s0.min(f0),
                 }
             };
-            let ff = if free[t] == OPEN { tf } else { free[t].min(tf) };
+            let ff = if free == OPEN { tf } else { free.min(tf) };
             let ff = if ms { ff.max(0) } else { ff };
             Some(Clocks {
                 es: esc,
@@ -306,38 +321,56 @@ fn durations(tasks: &[Task], cal: usize) -> Option<Vec<i64>> {
 /// out-of-range or 24-hour-calendar lag.
 fn pred_lists(s: &Schedule, n: usize) -> Option<(Vec<u32>, Vec<Arc>)> {
     let on_24h = s.options.lag_calendar == LagCalendar::TwentyFourHour;
-    let mut count = vec![0u32; n + 1];
-    let mut sorted = true;
-    let mut prev = 0usize;
+    // Links usually come grouped by successor in task order (as MSPDI and XER list them): then one
+    // pass builds the lists.
+    let mut off = Vec::with_capacity(n + 1);
+    let mut arcs = Vec::with_capacity(s.links.len());
     for l in &s.links {
-        let lag = l.lag.amount;
-        let plain = l.pred < l.succ
-            && l.succ < n
-            && l.lag.unit != DurationUnit::Percent
-            && (lag == 0 || (!l.lag.elapsed && !on_24h && lag.abs() <= MAX_MINUTES));
-        if !plain {
+        if !plain_link(l, n, on_24h) {
             return None;
         }
-        count[l.succ + 1] += 1;
-        sorted &= l.succ >= prev;
-        prev = l.succ;
+        if l.succ + 1 < off.len() {
+            return scattered(s, n, on_24h);
+        }
+        while off.len() <= l.succ {
+            off.push(arcs.len() as u32);
+        }
+        arcs.push(Arc::of(l));
+    }
+    off.resize(n + 1, arcs.len() as u32);
+    Some((off, arcs))
+}
+
+/// [`pred_lists`] for links in any order: a counting sort by successor.
+#[cold]
+fn scattered(s: &Schedule, n: usize, on_24h: bool) -> Option<(Vec<u32>, Vec<Arc>)> {
+    let mut off = vec![0u32; n + 1];
+    for l in &s.links {
+        if !plain_link(l, n, on_24h) {
+            return None;
+        }
+        off[l.succ + 1] += 1;
     }
     for t in 0..n {
-        count[t + 1] += count[t];
+        off[t + 1] += off[t];
     }
-    let arc = |l: &super::model::Link| Arc { pred: l.pred as u32, lag: l.lag.amount as i32, kind: l.kind };
-    let arcs = if sorted {
-        s.links.iter().map(arc).collect()
-    } else {
-        let mut fill = count.clone();
-        let mut arcs = vec![Arc { pred: 0, lag: 0, kind: LinkType::FS }; s.links.len()];
-        for l in &s.links {
-            arcs[fill[l.succ] as usize] = arc(l);
-            fill[l.succ] += 1;
-        }
-        arcs
-    };
-    Some((count, arcs))
+    let mut fill = off.clone();
+    let mut arcs = vec![Arc { pred: 0, lag: 0, kind: LinkType::FS }; s.links.len()];
+    for l in &s.links {
+        arcs[fill[l.succ] as usize] = Arc::of(l);
+        fill[l.succ] += 1;
+    }
+    Some((off, arcs))
+}
+
+/// Whether link `l` of a schedule of `n` tasks is plain: forward in task order between existing
+/// tasks, with no lag or a working-time lag in range on the tasks' calendar.
+fn plain_link(l: &Link, n: usize, on_24h: bool) -> bool {
+    let lag = l.lag.amount;
+    l.pred < l.succ
+        && l.succ < n
+        && l.lag.unit != DurationUnit::Percent
+        && (lag == 0 || (!l.lag.elapsed && !on_24h && lag.abs() <= MAX_MINUTES))
 }
 
 #[cfg(test)]
@@ -349,7 +382,7 @@ mod tests {
 
     use super::*;
     use crate::schedule::calendar::standard;
-    use crate::schedule::model::{Calendar, Constraint, Duration, Lag, Link, ProjectInfo, WorkingTime};
+    use crate::schedule::model::{Calendar, Constraint, Duration, Lag, ProjectInfo, WorkingTime};
     use crate::schedule::network::Network;
 
     /// The general engine's results for `s`.
