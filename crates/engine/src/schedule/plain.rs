@@ -36,16 +36,26 @@ const PAR_MIN: usize = 16_384;
 /// Tasks per parallel work item.
 const CHUNK: usize = 8_192;
 /// "No successor yet" in the backward pass and free float.
-const OPEN: i64 = i64::MAX;
+const OPEN: i32 = i32::MAX;
 
 /// A task's dates in the passes, together: a link reads its predecessor's dates, late finish and
-/// free float at once, one cache line rather than four arrays.
+/// free float at once, one cache line rather than four arrays. Dates are working minutes from the
+/// project start, in 32 bits so that the part of a large network the links reach stays in cache
+/// (about 4,000 years of working time; a network that runs further is left to the general engine).
 #[derive(Debug, Clone, Copy)]
 struct Node {
-    es: i64,
-    ef: i64,
-    lf: i64,
-    free: i64,
+    es: i32,
+    ef: i32,
+    lf: i32,
+    free: i32,
+}
+
+/// `v` as an `i32`, setting `bad` when it does not fit (or would read as [`OPEN`]).
+#[inline]
+fn narrow(v: i64, bad: &mut bool) -> i32 {
+    let n = v as i32;
+    *bad |= i64::from(n) != v || n == OPEN;
+    n
 }
 
 /// A predecessor-list entry: the predecessor, the lag (working minutes) and the link type.
@@ -107,8 +117,11 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     if !cal.has_working_time() {
         return None;
     }
-    let pstart = cal.ordinal(to_clock(project.start));
-    let data = if ms { NONE } else { project.status_date.map_or(NONE, |d| cal.ordinal(to_clock(d))) };
+    // Every date below counts from the project start's ordinal.
+    let base = cal.ordinal(to_clock(project.start));
+    let pstart = 0;
+    let data = if ms { NONE } else { project.status_date.map_or(NONE, |d| cal.ordinal(to_clock(d)) - base) };
+    let mut bad = false;
 
     // Forward pass, with each predecessor's free float as its successors' early dates settle.
     let mut node = vec![Node { es: 0, ef: 0, lf: OPEN, free: OPEN }; n];
@@ -123,10 +136,10 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
             let p = a.pred as usize;
             let lag = i64::from(a.lag);
             let mut v = match a.kind {
-                LinkType::FS => node[p].ef + lag,
-                LinkType::SS => node[p].es + lag,
-                LinkType::FF => node[p].ef + lag - d,
-                LinkType::SF => node[p].es + lag - d,
+                LinkType::FS => i64::from(node[p].ef) + lag,
+                LinkType::SS => i64::from(node[p].es) + lag,
+                LinkType::FF => i64::from(node[p].ef) + lag - d,
+                LinkType::SF => i64::from(node[p].es) + lag - d,
             };
             // Whether the date reads as a finish (a zero-duration successor then shows 17:00).
             let fs = lag > 0 || (lag == 0 && matches!(a.kind, LinkType::FS | LinkType::FF));
@@ -147,16 +160,16 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
             }
         }
         let f = e + d;
-        (node[t].es, node[t].ef, side[t], drv[t]) = (e, f, sd && d == 0, dv);
+        (node[t].es, node[t].ef, side[t], drv[t]) = (narrow(e, &mut bad), narrow(f, &mut bad), sd && d == 0, dv);
         for a in preds {
             let p = &mut node[a.pred as usize];
             let gap = match a.kind {
-                LinkType::FS => e - p.ef,
-                LinkType::SS => e - p.es,
-                LinkType::FF => f - p.ef,
-                LinkType::SF => f - p.es,
+                LinkType::FS => e - i64::from(p.ef),
+                LinkType::SS => e - i64::from(p.es),
+                LinkType::FF => f - i64::from(p.ef),
+                LinkType::SF => f - i64::from(p.es),
             } - i64::from(a.lag);
-            p.free = p.free.min(gap);
+            p.free = p.free.min(narrow(gap, &mut bad));
         }
         // On a tie the later task (a finish milestone) ends the longest path.
         if f >= last {
@@ -165,36 +178,41 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     }
 
     // The project finish, read as a clock time and back on the calendar.
-    let finish_clock = cal.finish_clock(last);
-    let pfin = cal.ordinal(finish_clock);
+    let finish_clock = cal.finish_clock(base + last);
+    let pfin = cal.ordinal(finish_clock) - base;
 
     // Backward pass: each task's late finish is final when its turn comes (its successors come
     // after it), and it pushes its requirement to its predecessors.
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for t in (0..n).rev() {
         let Node { es, ef, lf, .. } = node[t];
+        let (es, ef) = (i64::from(es), i64::from(ef));
         let l = match lf {
             OPEN => pfin,
-            l if ms => l.min(pfin),
-            l => l,
+            l if ms => i64::from(l).min(pfin),
+            l => i64::from(l),
         };
-        node[t].lf = l;
+        node[t].lf = narrow(l, &mut bad);
         let ls = l - (ef - es);
         for a in &arcs[off[t] as usize..off[t + 1] as usize] {
             let p = &mut node[a.pred as usize];
             let lag = i64::from(a.lag);
             let v = match a.kind {
                 LinkType::FS => ls - lag,
-                LinkType::SS => ls - lag + (p.ef - p.es),
+                LinkType::SS => ls - lag + i64::from(p.ef - p.es),
                 LinkType::FF => l - lag,
-                LinkType::SF => l - lag + (p.ef - p.es),
+                LinkType::SF => l - lag + i64::from(p.ef - p.es),
             };
-            p.lf = p.lf.min(v);
+            p.lf = p.lf.min(narrow(v, &mut bad));
         }
         lo = lo.min(es).min(ls);
         hi = hi.max(ef).max(l);
     }
 
+    if bad {
+        return None;
+    }
+    let (lo, hi) = (base + lo, base + hi);
     // Grow the day table over every date, then read it from several threads.
     cal.start_clock(lo - 1);
     cal.start_clock(hi);
@@ -211,6 +229,7 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     let one = |dates: &mut DayDates, t: usize| {
         let clocks = || -> Option<Clocks> {
             let Node { es: e, ef: f, lf: l, free } = node[t];
+            let (e, f, l) = (base + i64::from(e), base + i64::from(f), base + i64::from(l));
             let ls = l - (f - e);
             let esc = if side[t] { cal.finish_clock_in_table(e)? } else { cal.start_clock_in_table(e)? };
             let efc = if f == e { esc } else { cal.finish_clock_in_table(f)? };
@@ -226,7 +245,7 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
                     FloatType::Smallest => s0.min(f0),
                 }
             };
-            let ff = if free == OPEN { tf } else { free.min(tf) };
+            let ff = if free == OPEN { tf } else { i64::from(free).min(tf) };
             let ff = if ms { ff.max(0) } else { ff };
             Some(Clocks {
                 es: esc,
@@ -485,6 +504,19 @@ mod tests {
         let s = generate(&GenOptions { tasks: 3 * PAR_MIN, shape: Shape::Simple, seed: 7 });
         let fast = schedule(&s).unwrap();
         assert_eq!(fast, general(&s));
+    }
+
+    #[test]
+    fn leaves_a_network_past_32_bits_of_minutes_to_the_general_engine() {
+        // Three tasks of 10^9 minutes each: the chain runs past what 32 bits hold.
+        let mut s = plan(&[1, 1, 1], &[(0, 1, LinkType::FS, 0), (1, 2, LinkType::FS, 0)], Mode::MsProject);
+        s.calendars = vec![crate::schedule::calendar::twenty_four_hour()];
+        for t in &mut s.tasks {
+            t.duration.minutes = MAX_MINUTES;
+        }
+        assert!(schedule(&s).is_none());
+        // The general engine reports the dates as out of range.
+        assert!(crate::schedule::schedule(&s).is_err());
     }
 
     /// A change to a schedule, for the cases below.
