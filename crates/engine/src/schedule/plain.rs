@@ -97,8 +97,13 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     if c >= ncal || !assignments_plain(s, c) {
         return None;
     }
-    let dur = durations(&s.tasks, c)?;
-    let (off, arcs) = pred_lists(s, n)?;
+    // The tasks (on several threads) and the links (on one) at the same time.
+    let (dur, lists) = if n < PAR_MIN {
+        (durations(&s.tasks, c), pred_lists(s, n))
+    } else {
+        rayon::join(|| durations(&s.tasks, c), || pred_lists(s, n))
+    };
+    let (dur, (off, arcs)) = (dur?, lists?);
 
     // The calendar, compiled as the general engine compiles it (every calendar, so a broken one
     // that no task uses is still reported by the general engine).
@@ -123,7 +128,7 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     let data = if ms { NONE } else { project.status_date.map_or(NONE, |d| cal.ordinal(to_clock(d)) - base) };
     let mut bad = false;
 
-    // Forward pass, with each predecessor's free float as its successors' early dates settle.
+    // Forward pass.
     let mut node = vec![Node { es: 0, ef: 0, lf: OPEN, free: OPEN }; n];
     let mut side = vec![false; n];
     let mut drv = vec![NO; n];
@@ -161,16 +166,6 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
         }
         let f = e + d;
         (node[t].es, node[t].ef, side[t], drv[t]) = (narrow(e, &mut bad), narrow(f, &mut bad), sd && d == 0, dv);
-        for a in preds {
-            let p = &mut node[a.pred as usize];
-            let gap = match a.kind {
-                LinkType::FS => e - i64::from(p.ef),
-                LinkType::SS => e - i64::from(p.es),
-                LinkType::FF => f - i64::from(p.ef),
-                LinkType::SF => f - i64::from(p.es),
-            } - i64::from(a.lag);
-            p.free = p.free.min(narrow(gap, &mut bad));
-        }
         // On a tie the later task (a finish milestone) ends the longest path.
         if f >= last {
             (last, end) = (f, t);
@@ -182,7 +177,8 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     let pfin = cal.ordinal(finish_clock) - base;
 
     // Backward pass: each task's late finish is final when its turn comes (its successors come
-    // after it), and it pushes its requirement to its predecessors.
+    // after it), and it pushes its requirement, and the gap that is its predecessor's free float,
+    // to each predecessor.
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for t in (0..n).rev() {
         let Node { es, ef, lf, .. } = node[t];
@@ -197,13 +193,15 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
         for a in &arcs[off[t] as usize..off[t + 1] as usize] {
             let p = &mut node[a.pred as usize];
             let lag = i64::from(a.lag);
-            let v = match a.kind {
-                LinkType::FS => ls - lag,
-                LinkType::SS => ls - lag + i64::from(p.ef - p.es),
-                LinkType::FF => l - lag,
-                LinkType::SF => l - lag + i64::from(p.ef - p.es),
+            let (pe, pf) = (i64::from(p.es), i64::from(p.ef));
+            let (v, gap) = match a.kind {
+                LinkType::FS => (ls - lag, es - pf - lag),
+                LinkType::SS => (ls - lag + (pf - pe), es - pe - lag),
+                LinkType::FF => (l - lag, ef - pf - lag),
+                LinkType::SF => (l - lag + (pf - pe), ef - pe - lag),
             };
             p.lf = p.lf.min(narrow(v, &mut bad));
+            p.free = p.free.min(narrow(gap, &mut bad));
         }
         lo = lo.min(es).min(ls);
         hi = hi.max(ef).max(l);
