@@ -129,9 +129,10 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     let mut bad = false;
 
     // Forward pass.
-    let mut node = vec![Node { es: 0, ef: 0, lf: OPEN, free: OPEN }; n];
-    let mut side = vec![false; n];
-    let mut drv = vec![NO; n];
+    // Filled in task order (a link reads only earlier tasks), without a first pass to clear.
+    let mut node: Vec<Node> = Vec::with_capacity(n);
+    let mut side = Vec::with_capacity(n);
+    let mut drv = Vec::with_capacity(n);
     let (mut last, mut end) = (i64::MIN, 0usize);
     for t in 0..n {
         let d = dur[t];
@@ -165,7 +166,9 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
             }
         }
         let f = e + d;
-        (node[t].es, node[t].ef, side[t], drv[t]) = (narrow(e, &mut bad), narrow(f, &mut bad), sd && d == 0, dv);
+        node.push(Node { es: narrow(e, &mut bad), ef: narrow(f, &mut bad), lf: OPEN, free: OPEN });
+        side.push(sd && d == 0);
+        drv.push(dv);
         // On a tie the later task (a finish milestone) ends the longest path.
         if f >= last {
             (last, end) = (f, t);
