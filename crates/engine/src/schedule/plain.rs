@@ -24,12 +24,12 @@ use rayon::prelude::*;
 
 use super::calendar::{Calendars, WorkCalendar, from_clock, to_clock};
 use super::compile::{FIRST_CLOCK, LAST_CLOCK};
-use super::cpm::ScheduleResult;
+use super::cpm::{ScheduleResult, TaskResult};
 use super::model::{
     ConstraintKind, DurationUnit, FloatType, LagCalendar, Link, LinkType, Mode, ResourceKind, Schedule, Task,
 };
 use super::network::{MAX_MINUTES, NO, NONE};
-use super::results::{BLANK, Clocks, DayDates};
+use super::results::{BLANK, DayDates};
 
 /// Below this many tasks everything runs on the calling thread.
 const PAR_MIN: usize = 16_384;
@@ -37,26 +37,6 @@ const PAR_MIN: usize = 16_384;
 const CHUNK: usize = 8_192;
 /// "No successor yet" in the backward pass and free float.
 const OPEN: i32 = i32::MAX;
-
-/// A task's dates in the passes, together: a link reads its predecessor's dates, late finish and
-/// free float at once, one cache line rather than four arrays. Dates are working minutes from the
-/// project start, in 32 bits so that the part of a large network the links reach stays in cache
-/// (about 4,000 years of working time; a network that runs further is left to the general engine).
-#[derive(Debug, Clone, Copy)]
-struct Node {
-    es: i32,
-    ef: i32,
-    lf: i32,
-    free: i32,
-}
-
-/// `v` as an `i32`, setting `bad` when it does not fit (or would read as [`OPEN`]).
-#[inline]
-fn narrow(v: i64, bad: &mut bool) -> i32 {
-    let n = v as i32;
-    *bad |= i64::from(n) != v || n == OPEN;
-    n
-}
 
 /// A predecessor-list entry: the predecessor, the lag (working minutes) and the link type.
 #[derive(Debug, Clone, Copy)]
@@ -124,170 +104,309 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     }
     // Every date below counts from the project start's ordinal.
     let base = cal.ordinal(to_clock(project.start));
-    let pstart = 0;
     let data = if ms { NONE } else { project.status_date.map_or(NONE, |d| cal.ordinal(to_clock(d)) - base) };
-    let mut bad = false;
-
-    // Forward pass.
-    // Filled in task order (a link reads only earlier tasks), without a first pass to clear.
-    let mut node: Vec<Node> = Vec::with_capacity(n);
-    let mut side = Vec::with_capacity(n);
-    let mut drv = Vec::with_capacity(n);
-    let (mut last, mut end) = (i64::MIN, 0usize);
-    for t in 0..n {
-        let d = dur[t];
-        let preds = &arcs[off[t] as usize..off[t + 1] as usize];
-        let (mut logic, mut lside, mut ldrv) = (i64::MIN, false, NO);
-        for a in preds {
-            let p = a.pred as usize;
-            let lag = i64::from(a.lag);
-            let mut v = match a.kind {
-                LinkType::FS => i64::from(node[p].ef) + lag,
-                LinkType::SS => i64::from(node[p].es) + lag,
-                LinkType::FF => i64::from(node[p].ef) + lag - d,
-                LinkType::SF => i64::from(node[p].es) + lag - d,
-            };
-            // Whether the date reads as a finish (a zero-duration successor then shows 17:00).
-            let fs = lag > 0 || (lag == 0 && matches!(a.kind, LinkType::FS | LinkType::FF));
-            if ms && a.kind == LinkType::FF && v < pstart {
-                v = pstart;
-            }
-            if v > logic || (v == logic && lside && !fs) {
-                (logic, lside, ldrv) = (v, fs, a.pred);
-            }
-        }
-        let (mut e, mut sd, mut dv) = if logic == i64::MIN { (pstart, false, NO) } else { (logic, lside, ldrv) };
-        if !ms {
-            // P6: nothing starts before the project start or the data date.
-            for floor in [pstart, data] {
-                if floor != NONE && e < floor {
-                    (e, sd, dv) = (floor, false, NO);
-                }
-            }
-        }
-        let f = e + d;
-        node.push(Node { es: narrow(e, &mut bad), ef: narrow(f, &mut bad), lf: OPEN, free: OPEN });
-        side.push(sd && d == 0);
-        drv.push(dv);
-        // On a tie the later task (a finish milestone) ends the longest path.
-        if f >= last {
-            (last, end) = (f, t);
-        }
-    }
+    let net = Net { dur: &dur, off: &off, arcs: &arcs, ms };
+    let fwd = net.forward(data)?;
 
     // The project finish, read as a clock time and back on the calendar.
-    let finish_clock = cal.finish_clock(base + last);
+    let finish_clock = cal.finish_clock(base + fwd.last);
     let pfin = cal.ordinal(finish_clock) - base;
 
-    // Backward pass: each task's late finish is final when its turn comes (its successors come
-    // after it), and it pushes its requirement, and the gap that is its predecessor's free float,
-    // to each predecessor.
-    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    for t in (0..n).rev() {
-        let Node { es, ef, lf, .. } = node[t];
-        let (es, ef) = (i64::from(es), i64::from(ef));
-        let l = match lf {
-            OPEN => pfin,
-            l if ms => i64::from(l).min(pfin),
-            l => i64::from(l),
-        };
-        node[t].lf = narrow(l, &mut bad);
-        let ls = l - (ef - es);
-        for a in &arcs[off[t] as usize..off[t + 1] as usize] {
-            let p = &mut node[a.pred as usize];
-            let lag = i64::from(a.lag);
-            let (pe, pf) = (i64::from(p.es), i64::from(p.ef));
-            let (v, gap) = match a.kind {
-                LinkType::FS => (ls - lag, es - pf - lag),
-                LinkType::SS => (ls - lag + (pf - pe), es - pe - lag),
-                LinkType::FF => (l - lag, ef - pf - lag),
-                LinkType::SF => (l - lag + (pf - pe), ef - pe - lag),
-            };
-            p.lf = p.lf.min(narrow(v, &mut bad));
-            p.free = p.free.min(narrow(gap, &mut bad));
-        }
-        lo = lo.min(es).min(ls);
-        hi = hi.max(ef).max(l);
-    }
-
-    if bad {
-        return None;
-    }
-    let (lo, hi) = (base + lo, base + hi);
-    // Grow the day table over every date, then read it from several threads.
-    cal.start_clock(lo - 1);
-    cal.start_clock(hi);
-    if cal.overflowed() {
-        return None;
-    }
-    let mut seed = DayDates::default();
-    seed.get(cal.start_clock(lo - 1));
-    seed.get(cal.finish_clock(hi));
-    let cal: &WorkCalendar = cal;
-    let float_type = opts.float_type;
-    let critical_float = opts.critical_float_minutes;
-    let missed = AtomicBool::new(false);
-    let one = |dates: &mut DayDates, t: usize| {
-        let clocks = || -> Option<Clocks> {
-            let Node { es: e, ef: f, lf: l, free } = node[t];
-            let (e, f, l) = (base + i64::from(e), base + i64::from(f), base + i64::from(l));
-            let ls = l - (f - e);
-            let esc = if side[t] { cal.finish_clock_in_table(e)? } else { cal.start_clock_in_table(e)? };
-            let efc = if f == e { esc } else { cal.finish_clock_in_table(f)? };
-            let lfc = cal.finish_clock_in_table(l)?;
-            let lsc = if ls == l { lfc } else { cal.start_clock_in_table(ls)? };
-            let (s0, f0) = (ls - e, l - f);
-            let tf = if ms {
-                s0.min(f0)
-            } else {
-                match float_type {
-                    FloatType::Start => s0,
-                    FloatType::Finish => f0,
-                    FloatType::Smallest => s0.min(f0),
-                }
-            };
-            let ff = if free == OPEN { tf } else { i64::from(free).min(tf) };
-            let ff = if ms { ff.max(0) } else { ff };
-            Some(Clocks {
-                es: esc,
-                ef: efc,
-                ls: lsc,
-                lf: lfc,
-                start: esc,
-                finish: efc,
-                tf,
-                ff,
-                critical: tf <= critical_float,
-                scheduled: true,
-            })
-        };
-        match clocks() {
-            Some(c) => dates.result(&c),
-            None => {
-                missed.store(true, Ordering::Relaxed);
-                BLANK
-            }
-        }
-    };
-    let mut tasks = Vec::with_capacity(n);
-    if n < PAR_MIN {
-        let mut dates = seed;
-        tasks.extend((0..n).map(|t| one(&mut dates, t)));
+    // The backward pass on one thread while another converts the early dates (grow the day table
+    // over them first; the threads then only read it).
+    let table = Table::over(cal, base, fwd.lo, fwd.hi)?;
+    let (late, tasks) = if n < PAR_MIN {
+        (net.backward(&fwd.node, pfin), table.early(&fwd))
     } else {
-        (0..n).into_par_iter().with_min_len(CHUNK).map_init(|| seed.clone(), one).collect_into_vec(&mut tasks);
-    }
-    if missed.into_inner() {
+        rayon::join(|| net.backward(&fwd.node, pfin), || table.early(&fwd))
+    };
+    let (mut tasks, late) = (tasks?, late?);
+    let table = Table::over(cal, base, late.lo, late.hi)?;
+    let rules = Rules { ms, float_type: opts.float_type, critical_float: opts.critical_float_minutes };
+    if !table.late(&fwd.node, &late.node, rules, &mut tasks) {
         return None;
     }
 
     let mut path = Vec::new();
-    let mut t = end as u32;
+    let mut t = fwd.end as u32;
     while t != NO && path.len() <= n {
         path.push(t as usize);
-        t = drv[t as usize];
+        t = fwd.drv[t as usize];
     }
     path.reverse();
     Some(ScheduleResult { mode: opts.mode, tasks, finish: from_clock(finish_clock), longest_path: path })
+}
+
+/// A task's early dates, working minutes from the project start in 32 bits, so that the part of a
+/// large network the links reach stays in cache (about 4,000 years of working time; a network that
+/// runs further is left to the general engine).
+#[derive(Debug, Clone, Copy)]
+struct Early {
+    es: i32,
+    ef: i32,
+}
+
+/// A task's late finish and free float (the least gap to a successor), in the same units;
+/// [`OPEN`] until a successor sets them.
+#[derive(Debug, Clone, Copy)]
+struct Late {
+    lf: i32,
+    free: i32,
+}
+
+/// `v` as an `i32`, or `None` when it does not fit (or would read as [`OPEN`]).
+#[inline]
+fn narrow(v: i64) -> Option<i32> {
+    i32::try_from(v).ok().filter(|&n| n != OPEN)
+}
+
+/// The compiled network: durations, predecessor lists (CSR) and the mode.
+struct Net<'a> {
+    dur: &'a [i64],
+    off: &'a [u32],
+    arcs: &'a [Arc],
+    ms: bool,
+}
+
+/// What the forward pass leaves: early dates, whether a zero-duration task's date reads as a
+/// finish, the driving predecessor of each task, the latest early finish and its task, and the
+/// range of the early dates.
+struct Forward {
+    node: Vec<Early>,
+    side: Vec<bool>,
+    drv: Vec<u32>,
+    last: i64,
+    end: usize,
+    lo: i64,
+    hi: i64,
+}
+
+/// What the backward pass leaves: late finishes and free floats, and the range of the late dates.
+struct Backward {
+    node: Vec<Late>,
+    lo: i64,
+    hi: i64,
+}
+
+/// A task's late dates (clock minutes), floats (working minutes) and critical flag.
+struct LateDates {
+    ls: i64,
+    lf: i64,
+    tf: i64,
+    ff: i64,
+    critical: bool,
+}
+
+/// The rules the results follow.
+#[derive(Clone, Copy)]
+struct Rules {
+    ms: bool,
+    float_type: FloatType,
+    critical_float: i64,
+}
+
+impl Net<'_> {
+    /// The forward pass, in task order (a topological order: every link runs forward). `None`
+    /// when a date does not fit in 32 bits.
+    fn forward(&self, data: i64) -> Option<Forward> {
+        let (n, ms) = (self.dur.len(), self.ms);
+        let pstart = 0;
+        // Filled in task order (a link reads only earlier tasks), without a first pass to clear.
+        let mut node: Vec<Early> = Vec::with_capacity(n);
+        let mut side = Vec::with_capacity(n);
+        let mut drv = Vec::with_capacity(n);
+        let (mut last, mut end) = (i64::MIN, 0usize);
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        let mut ok = true;
+        for t in 0..n {
+            let d = self.dur[t];
+            let (mut logic, mut lside, mut ldrv) = (i64::MIN, false, NO);
+            for a in &self.arcs[self.off[t] as usize..self.off[t + 1] as usize] {
+                let p = node[a.pred as usize];
+                let lag = i64::from(a.lag);
+                let mut v = match a.kind {
+                    LinkType::FS => i64::from(p.ef) + lag,
+                    LinkType::SS => i64::from(p.es) + lag,
+                    LinkType::FF => i64::from(p.ef) + lag - d,
+                    LinkType::SF => i64::from(p.es) + lag - d,
+                };
+                // Whether the date reads as a finish (a zero-duration successor then shows 17:00).
+                let fs = lag > 0 || (lag == 0 && matches!(a.kind, LinkType::FS | LinkType::FF));
+                if ms && a.kind == LinkType::FF && v < pstart {
+                    v = pstart;
+                }
+                if v > logic || (v == logic && lside && !fs) {
+                    (logic, lside, ldrv) = (v, fs, a.pred);
+                }
+            }
+            let (mut e, mut sd, mut dv) = if logic == i64::MIN { (pstart, false, NO) } else { (logic, lside, ldrv) };
+            if !ms {
+                // P6: nothing starts before the project start or the data date.
+                for floor in [pstart, data] {
+                    if floor != NONE && e < floor {
+                        (e, sd, dv) = (floor, false, NO);
+                    }
+                }
+            }
+            let f = e + d;
+            let (es, ef) = (narrow(e), narrow(f));
+            ok &= es.is_some() && ef.is_some();
+            node.push(Early { es: es.unwrap_or(0), ef: ef.unwrap_or(0) });
+            side.push(sd && d == 0);
+            drv.push(dv);
+            (lo, hi) = (lo.min(e), hi.max(f));
+            // On a tie the later task (a finish milestone) ends the longest path.
+            if f >= last {
+                (last, end) = (f, t);
+            }
+        }
+        ok.then_some(Forward { node, side, drv, last, end, lo, hi })
+    }
+
+    /// The backward pass, in reverse task order: each task's late finish is final when its turn
+    /// comes (its successors come after it), and it pushes its requirement, and the gap that is its
+    /// predecessor's free float, to each predecessor. `None` when a date does not fit in 32 bits.
+    fn backward(&self, early: &[Early], pfin: i64) -> Option<Backward> {
+        let n = early.len();
+        let mut node = vec![Late { lf: OPEN, free: OPEN }; n];
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        let mut ok = true;
+        for t in (0..n).rev() {
+            let (es, ef) = (i64::from(early[t].es), i64::from(early[t].ef));
+            let l = match node[t].lf {
+                OPEN => pfin,
+                l if self.ms => i64::from(l).min(pfin),
+                l => i64::from(l),
+            };
+            let lf = narrow(l);
+            ok &= lf.is_some();
+            node[t].lf = lf.unwrap_or(0);
+            let ls = l - (ef - es);
+            for a in &self.arcs[self.off[t] as usize..self.off[t + 1] as usize] {
+                let pe = early[a.pred as usize];
+                let (pe, pf) = (i64::from(pe.es), i64::from(pe.ef));
+                let lag = i64::from(a.lag);
+                let (v, gap) = match a.kind {
+                    LinkType::FS => (ls - lag, es - pf - lag),
+                    LinkType::SS => (ls - lag + (pf - pe), es - pe - lag),
+                    LinkType::FF => (l - lag, ef - pf - lag),
+                    LinkType::SF => (l - lag + (pf - pe), ef - pe - lag),
+                };
+                let (v, gap) = (narrow(v), narrow(gap));
+                ok &= v.is_some() && gap.is_some();
+                let p = &mut node[a.pred as usize];
+                p.lf = p.lf.min(v.unwrap_or(0));
+                p.free = p.free.min(gap.unwrap_or(0));
+            }
+            (lo, hi) = (lo.min(ls), hi.max(l));
+        }
+        ok.then_some(Backward { node, lo, hi })
+    }
+}
+
+/// The calendar's day table, grown over a range of dates, read (from several threads) to turn
+/// ordinals into date-times.
+struct Table<'a> {
+    cal: &'a WorkCalendar,
+    base: i64,
+    seed: DayDates,
+}
+
+impl<'a> Table<'a> {
+    /// Grows `cal`'s table over the ordinals `base + lo ..= base + hi` (`None` when that leaves the
+    /// supported years).
+    fn over(cal: &'a mut WorkCalendar, base: i64, lo: i64, hi: i64) -> Option<Table<'a>> {
+        let (lo, hi) = (base + lo, base + hi);
+        cal.start_clock(lo - 1);
+        cal.start_clock(hi);
+        if cal.overflowed() {
+            return None;
+        }
+        let mut seed = DayDates::default();
+        seed.get(cal.start_clock(lo - 1));
+        seed.get(cal.finish_clock(hi));
+        Some(Table { cal, base, seed })
+    }
+
+    /// Clock time of the start reading of ordinal `w` (from the project start).
+    #[inline]
+    fn start(&self, w: i32) -> Option<i64> {
+        self.cal.start_clock_in_table(self.base + i64::from(w))
+    }
+
+    /// Clock time of the finish reading of ordinal `w`.
+    #[inline]
+    fn finish(&self, w: i32) -> Option<i64> {
+        self.cal.finish_clock_in_table(self.base + i64::from(w))
+    }
+
+    /// Every task's result with its early dates (and the start and finish they give); the late
+    /// dates and floats are filled in by [`late`](Self::late). `None` when a date leaves the table.
+    fn early(&self, fwd: &Forward) -> Option<Vec<TaskResult>> {
+        let mut dates = self.seed.clone();
+        let mut out = Vec::with_capacity(fwd.node.len());
+        for (&Early { es, ef }, &side) in fwd.node.iter().zip(&fwd.side) {
+            let esc = if side { self.finish(es)? } else { self.start(es)? };
+            let efc = if ef == es { esc } else { self.finish(ef)? };
+            let (early_start, early_finish) = (dates.get(esc), dates.get(efc));
+            out.push(TaskResult {
+                early_start,
+                early_finish,
+                start: early_start,
+                finish: early_finish,
+                scheduled: true,
+                ..BLANK
+            });
+        }
+        Some(out)
+    }
+
+    /// Fills in the late dates, total and free float and the critical flag of every task, on
+    /// several threads for a large network; false when a date leaves the table.
+    fn late(&self, early: &[Early], late: &[Late], rules: Rules, tasks: &mut [TaskResult]) -> bool {
+        let missed = AtomicBool::new(false);
+        let fill = |dates: &mut DayDates, (ci, chunk): (usize, &mut [TaskResult])| {
+            for (j, r) in chunk.iter_mut().enumerate() {
+                let t = ci * CHUNK + j;
+                let Some(c) = self.late_clocks(early[t], late[t], rules) else {
+                    missed.store(true, Ordering::Relaxed);
+                    return;
+                };
+                r.late_start = dates.get(c.ls);
+                r.late_finish = dates.get(c.lf);
+                (r.total_float, r.free_float, r.critical) = (c.tf, c.ff, c.critical);
+            }
+        };
+        if tasks.len() < PAR_MIN {
+            let mut dates = self.seed.clone();
+            tasks.chunks_mut(CHUNK).enumerate().for_each(|x| fill(&mut dates, x));
+        } else {
+            tasks.par_chunks_mut(CHUNK).enumerate().for_each_init(|| self.seed.clone(), fill);
+        }
+        !missed.into_inner()
+    }
+
+    /// Late start and finish (clock), floats and the critical flag of one task.
+    #[inline]
+    fn late_clocks(&self, e: Early, l: Late, rules: Rules) -> Option<LateDates> {
+        let (es, ef, lf) = (i64::from(e.es), i64::from(e.ef), i64::from(l.lf));
+        let ls = lf - (ef - es);
+        let lfc = self.finish(l.lf)?;
+        let lsc = if ls == lf { lfc } else { self.cal.start_clock_in_table(self.base + ls)? };
+        let (s0, f0) = (ls - es, lf - ef);
+        let tf = if rules.ms {
+            s0.min(f0)
+        } else {
+            match rules.float_type {
+                FloatType::Start => s0,
+                FloatType::Finish => f0,
+                FloatType::Smallest => s0.min(f0),
+            }
+        };
+        let ff = if l.free == OPEN { tf } else { i64::from(l.free).min(tf) };
+        let ff = if rules.ms { ff.max(0) } else { ff };
+        Some(LateDates { ls: lsc, lf: lfc, tf, ff, critical: tf <= rules.critical_float })
+    }
 }
 
 /// Whether no work assignment puts a task on another calendar than `cal` (which the general engine
