@@ -27,11 +27,19 @@ fn main() {
 }
 
 /// The whole `schedule()` call: compile (calendars, CSR, topological order) and both passes, with
-/// the results converted to date-times.
+/// the results converted to date-times (the plain-network kernel, on this network).
 #[divan::bench(args = sizes(), sample_count = 10)]
 fn schedule_simple(b: Bencher, n: usize) {
     let s = generate(&GenOptions { tasks: n, shape: Shape::Simple, seed: 1 });
     b.bench(|| schedule(divan::black_box(&s)).unwrap());
+}
+
+/// The same network through the general engine (`schedule()` takes the plain-network kernel for
+/// it): what the kernel saves.
+#[divan::bench(args = sizes(), sample_count = 10)]
+fn general_simple(b: Bencher, n: usize) {
+    let s = generate(&GenOptions { tasks: n, shape: Shape::Simple, seed: 1 });
+    b.bench(|| Network::compile(divan::black_box(&s)).unwrap().run().unwrap());
 }
 
 #[divan::bench(args = sizes(), sample_count = 10)]
