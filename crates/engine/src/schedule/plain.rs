@@ -639,6 +639,23 @@ mod tests {
         assert!(crate::schedule::schedule(&s).is_err());
     }
 
+    #[test]
+    fn links_out_of_successor_order_give_the_same_results() {
+        // Grouped by successor until the last link, which goes back to an earlier successor: the
+        // one-pass lists give up and the counting sort takes over.
+        let links = [
+            (0, 1, LinkType::FS, 0),
+            (1, 2, LinkType::SS, 60),
+            (2, 3, LinkType::FF, -30),
+            (0, 3, LinkType::FS, 120),
+            (0, 2, LinkType::FS, 0),
+        ];
+        for mode in [Mode::MsProject, Mode::Primavera] {
+            let s = plan(&[480, 960, 240, 0], &links, mode);
+            assert_eq!(schedule(&s).unwrap(), general(&s));
+        }
+    }
+
     /// A change to a schedule, for the cases below.
     type Edit = Box<dyn Fn(&mut Schedule)>;
 
