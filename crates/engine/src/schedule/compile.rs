@@ -60,6 +60,28 @@ fn check_dates(t: &Task, role: Role) -> Result<(), ScheduleError> {
     Ok(())
 }
 
+/// The schedule's calendars (the Standard calendar when it has none), compiled with an initial
+/// horizon around the first project's start, and that date.
+///
+/// # Errors
+/// The first calendar error, see [`Calendars::compile`].
+pub(super) fn compile_calendars(
+    schedule: &Schedule,
+) -> Result<(Vec<Calendar>, Calendars, chrono::NaiveDate), ScheduleError> {
+    let mut calendars = schedule.calendars.clone();
+    if calendars.is_empty() {
+        calendars.push(super::calendar::standard());
+    }
+    let around = schedule.projects.first().map_or(chrono::NaiveDate::MIN, |p| p.start.date());
+    let around = if around.year_ce().1 < 1800 {
+        chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
+    } else {
+        around
+    };
+    let cals = Calendars::compile(&calendars, around)?;
+    Ok((calendars, cals, around))
+}
+
 /// Compiles `schedule`. `earliest`: `None` expands summary links fully (no SS/SF from summaries);
 /// `Some(&[])` leaves every summary link out; otherwise SS/SF links from a summary start at the
 /// given child.
@@ -67,10 +89,6 @@ pub(super) fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Net
     let opts = &schedule.options;
     let n = schedule.tasks.len();
     let mode = opts.mode;
-    let mut calendars = schedule.calendars.clone();
-    if calendars.is_empty() {
-        calendars.push(super::calendar::standard());
-    }
     if schedule.projects.is_empty() && n > 0 {
         return Err(ScheduleError::Invalid {
             task: "schedule".into(),
@@ -93,13 +111,7 @@ pub(super) fn build(schedule: &Schedule, earliest: Option<&[u32]>) -> Result<Net
             }
         }
     }
-    let around = schedule.projects.first().map_or(chrono::NaiveDate::MIN, |p| p.start.date());
-    let around = if around.year_ce().1 < 1800 {
-        chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
-    } else {
-        around
-    };
-    let mut cals = Calendars::compile(&calendars, around)?;
+    let (calendars, mut cals, around) = compile_calendars(schedule)?;
     let cal24 = if opts.lag_calendar == LagCalendar::TwentyFourHour {
         cals.push(WorkCalendar::compile(&[twenty_four_hour()], 0, around)?) as u32
     } else {

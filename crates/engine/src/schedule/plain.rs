@@ -22,14 +22,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use super::calendar::{Calendars, WorkCalendar, from_clock, to_clock};
-use super::compile::{FIRST_CLOCK, LAST_CLOCK};
+use super::calendar::{WorkCalendar, from_clock, to_clock};
+use super::compile::{FIRST_CLOCK, LAST_CLOCK, compile_calendars};
 use super::cpm::{ScheduleResult, TaskResult};
 use super::model::{
     ConstraintKind, DurationUnit, FloatType, LagCalendar, Link, LinkType, Mode, ResourceKind, Schedule, Task,
 };
 use super::network::{MAX_MINUTES, NO, NONE};
-use super::results::{BLANK, DayDates};
+use super::results::{BLANK, DayDates, free_float_rule, total_float};
 
 /// Below this many tasks everything runs on the calling thread.
 const PAR_MIN: usize = 16_384;
@@ -85,19 +85,9 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     };
     let (dur, (off, arcs)) = (dur?, lists?);
 
-    // The calendar, compiled as the general engine compiles it (every calendar, so a broken one
-    // that no task uses is still reported by the general engine).
-    let mut calendars = s.calendars.clone();
-    if calendars.is_empty() {
-        calendars.push(super::calendar::standard());
-    }
-    let around = project.start.date();
-    let around = if chrono::Datelike::year_ce(&around).1 < 1800 {
-        chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
-    } else {
-        around
-    };
-    let mut cals = Calendars::compile(&calendars, around).ok()?;
+    // The calendars, compiled as the general engine compiles them (every one, so a broken one that
+    // no task uses is still reported by the general engine).
+    let (_, mut cals, _) = compile_calendars(s).ok()?;
     let cal = cals.get_mut(c);
     if !cal.has_working_time() {
         return None;
@@ -122,7 +112,7 @@ pub(super) fn schedule(s: &Schedule) -> Option<ScheduleResult> {
     };
     let (mut tasks, late) = (tasks?, late?);
     let table = Table::over(cal, base, late.lo, late.hi)?;
-    let rules = Rules { ms, float_type: opts.float_type, critical_float: opts.critical_float_minutes };
+    let rules = Rules { mode: opts.mode, float_type: opts.float_type, critical_float: opts.critical_float_minutes };
     if !table.late(&fwd.node, &late.node, rules, &mut tasks) {
         return None;
     }
@@ -200,7 +190,7 @@ struct LateDates {
 /// The rules the results follow.
 #[derive(Clone, Copy)]
 struct Rules {
-    ms: bool,
+    mode: Mode,
     float_type: FloatType,
     critical_float: i64,
 }
@@ -393,18 +383,8 @@ impl<'a> Table<'a> {
         let ls = lf - (ef - es);
         let lfc = self.finish(l.lf)?;
         let lsc = if ls == lf { lfc } else { self.cal.start_clock_in_table(self.base + ls)? };
-        let (s0, f0) = (ls - es, lf - ef);
-        let tf = if rules.ms {
-            s0.min(f0)
-        } else {
-            match rules.float_type {
-                FloatType::Start => s0,
-                FloatType::Finish => f0,
-                FloatType::Smallest => s0.min(f0),
-            }
-        };
-        let ff = if l.free == OPEN { tf } else { i64::from(l.free).min(tf) };
-        let ff = if rules.ms { ff.max(0) } else { ff };
+        let tf = total_float(rules.mode, rules.float_type, ls - es, lf - ef);
+        let ff = free_float_rule(rules.mode, (l.free != OPEN).then_some(i64::from(l.free)), tf);
         Some(LateDates { ls: lsc, lf: lfc, tf, ff, critical: tf <= rules.critical_float })
     }
 }

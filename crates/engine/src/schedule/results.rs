@@ -63,7 +63,7 @@ impl DayDates {
         true
     }
 
-    pub(super) fn result(&mut self, c: &Clocks) -> TaskResult {
+    fn result(&mut self, c: &Clocks) -> TaskResult {
         let es = self.get(c.es);
         let ef = self.get(c.ef);
         TaskResult {
@@ -97,17 +97,17 @@ pub(super) const BLANK: TaskResult = TaskResult {
 
 /// A task's results as clock minutes, before conversion.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Clocks {
-    pub es: i64,
-    pub ef: i64,
-    pub ls: i64,
-    pub lf: i64,
-    pub start: i64,
-    pub finish: i64,
-    pub tf: i64,
-    pub ff: i64,
-    pub critical: bool,
-    pub scheduled: bool,
+struct Clocks {
+    es: i64,
+    ef: i64,
+    ls: i64,
+    lf: i64,
+    start: i64,
+    finish: i64,
+    tf: i64,
+    ff: i64,
+    critical: bool,
+    scheduled: bool,
 }
 
 /// Below this many tasks the results are read on the calling thread alone.
@@ -457,14 +457,8 @@ fn task_clocks(s: &Static, st: &State, cals: &mut impl Lookup, t: usize) -> Opti
         0
     } else if started {
         f0
-    } else if ms {
-        s0.min(f0)
     } else {
-        match s.float_type {
-            FloatType::Start => s0,
-            FloatType::Finish => f0,
-            FloatType::Smallest => s0.min(f0),
-        }
+        total_float(s.mode, s.float_type, s0, f0)
     };
     let ff = free_float(s, st, cals, t, tf)?;
     // Level-of-effort activities are never critical (P6).
@@ -527,7 +521,25 @@ fn free_float(s: &Static, st: &State, cals: &mut impl Lookup, t: usize, tf: i64)
         };
         best = Some(best.map_or(gap, |b: i64| b.min(gap)));
     }
+    Some(free_float_rule(s.mode, best, tf))
+}
+
+/// Total float of an unstarted task from its start float `s0` and finish float `f0` (working
+/// minutes): the smaller under MS Project, per the project's float type under P6.
+pub(super) fn total_float(mode: Mode, float_type: FloatType, s0: i64, f0: i64) -> i64 {
+    if mode == Mode::MsProject {
+        return s0.min(f0);
+    }
+    match float_type {
+        FloatType::Start => s0,
+        FloatType::Finish => f0,
+        FloatType::Smallest => s0.min(f0),
+    }
+}
+
+/// Free float from the least gap to a successor (`None` without successors) and total float `tf`.
+pub(super) fn free_float_rule(mode: Mode, least_gap: Option<i64>, tf: i64) -> i64 {
     // Free float never exceeds total float (a lead into a clamped successor could suggest so).
-    let ff = best.unwrap_or(tf).min(tf);
-    Some(if s.mode == Mode::MsProject { ff.max(0) } else { ff })
+    let ff = least_gap.unwrap_or(tf).min(tf);
+    if mode == Mode::MsProject { ff.max(0) } else { ff }
 }
