@@ -1082,7 +1082,7 @@ async fn delivery(h: Harness) {
     let pf = h.portfolio().await;
     let p = h.project(&pf, "AGL").await;
     let pid = p["id"].as_str().unwrap();
-    let today = keel_app::today();
+    let today = h.app.today();
     let mut csv = String::from("key,title,team,created,started,done,points,milestone\n");
     for w in 0..12 {
         for k in 0..2 {
@@ -1172,7 +1172,7 @@ async fn reports(h: Harness) {
     let pf = h.portfolio().await;
     let p = h.project(&pf, "REP").await;
     let pid = p["id"].as_str().unwrap();
-    let today = keel_app::today();
+    let today = h.app.today();
     let last_week = (today - chrono::Duration::days(7)).to_string();
     let r = h
         .call(

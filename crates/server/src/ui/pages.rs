@@ -197,7 +197,7 @@ pub async fn dashboard_page(
             return error_page(Some(chrome), keel_app::AppError::field("filter", "one of the filters is not valid"));
         }
     };
-    let d = match state.app.dashboard(&s.actor, &filter, keel_app::today()).await {
+    let d = match state.app.dashboard(&s.actor, &filter, state.app.today()).await {
         Ok(d) => d,
         Err(e) => return error_page(Some(chrome), e),
     };
@@ -405,7 +405,7 @@ impl ProjectPage {
 pub async fn project_page(State(state): State<AppState>, UiSession(s): UiSession, Path(id): Path<String>) -> Response {
     let chrome = Chrome::new(&s, "dashboard");
     let Ok(id) = id.parse() else { return error_page(Some(chrome), keel_app::AppError::NotFound) };
-    match state.app.project_overview(&s.actor, id, keel_app::today()).await {
+    match state.app.project_overview(&s.actor, id, state.app.today()).await {
         Ok(o) => {
             let history: Vec<Rag> = o.reports.iter().rev().map(|r| r.fields.overall).collect();
             let page = ProjectPage {

@@ -109,7 +109,7 @@ pub async fn schedule_page(
                     ),
                 };
                 zoom = z.name();
-                Some(current(&v, z))
+                Some(current(&v, z, state.app.today()))
             }
             Err(e) => return error_page(Some(chrome), e),
         }
@@ -118,12 +118,12 @@ pub async fn schedule_page(
     render(&SchedulePage { chrome: Some(chrome), project, versions, current, zoom, message })
 }
 
-fn current(v: &ScheduleVersion, zoom: gantt::Zoom) -> Current {
+fn current(v: &ScheduleVersion, zoom: gantt::Zoom, today: chrono::NaiveDate) -> Current {
     let s = &v.analysis.schedule;
     Current {
         summary: summary_response(v),
         tasks: (0..s.tasks.len()).filter_map(|i| task_response(v, i)).collect(),
-        gantt: gantt::svg(s, &v.analysis.result, zoom, keel_app::today(), 0),
+        gantt: gantt::svg(s, &v.analysis.result, zoom, today, 0),
         quality: quality_response(s, &v.analysis.quality),
         variance: variance_response(v, 0),
         minutes_per_day: f64::from(s.options.minutes_per_day.max(1)),
