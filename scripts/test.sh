@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Keel on a fresh machine: installs what the tests need (Debian's chromium for
 # the browser test, the e2e npm packages), starts PostgreSQL if it is installed but stopped, then
-# runs the Rust suites (SQLite always, PostgreSQL when reachable) and the browser end-to-end test.
+# runs the Rust suites (SQLite always, PostgreSQL when reachable) and the browser end-to-end tests (every e2e/*.test.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

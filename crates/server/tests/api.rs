@@ -16,6 +16,9 @@ use keel_store::{Store, testing};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+#[path = "api/ui_roles.rs"]
+mod ui_roles;
+
 struct Harness {
     router: axum::Router,
     app: App,

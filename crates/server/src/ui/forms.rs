@@ -15,7 +15,7 @@ use keel_store::{ListQuery, Stored};
 use serde_json::{Map, Value as Json};
 
 use super::{
-    Chrome, error_page,
+    Can, Chrome, error_page,
     pages::{AuditRow, audit_rows},
     render,
 };
@@ -493,6 +493,7 @@ pub struct ListRow {
 #[template(path = "records.html")]
 struct ListPage {
     chrome: Option<Chrome>,
+    can: Can,
     title: String,
     slug: String,
     columns: Vec<String>,
@@ -558,6 +559,7 @@ pub async fn list_page(
     let res = with_kind!(kind, F => list_of::<F>(&state.app, &s.actor, &p).await);
     match res {
         Ok((rows, columns, next)) => render(&ListPage {
+            can: chrome.can,
             chrome: Some(chrome),
             title: format!("{}s", kind.label()),
             slug: kind.slug().into(),
@@ -584,7 +586,7 @@ struct RecordPage {
     fields: Vec<(String, String)>,
     audit: Vec<AuditRow>,
     back: String,
-    can_edit: bool,
+    can: Can,
 }
 
 async fn view_of<F: Stored>(app: &App, actor: &Actor, id: &str) -> Result<(Record<F>, Vec<AuditEntry>), AppError> {
@@ -636,6 +638,7 @@ pub async fn record_page(
     }));
     match res {
         Ok((label, version, fields, history, project)) => render(&RecordPage {
+            can: chrome.can,
             chrome: Some(chrome),
             title: label,
             kind: kind.label().into(),
@@ -645,7 +648,6 @@ pub async fn record_page(
             fields,
             audit: audit_rows(&history),
             back: project.map(|p| format!("/projects/{p}")).unwrap_or_else(|| format!("/r/{}", kind.slug())),
-            can_edit: s.actor.role.allows(Action::for_record(kind, roles::Op::Update)),
         }),
         Err(e) => error_page(Some(chrome), e),
     }
@@ -866,6 +868,9 @@ pub async fn edit_page(
         Ok(k) => k,
         Err(e) => return error_page(Some(chrome), e),
     };
+    if let Err(e) = s.actor.require(Action::for_record(kind, roles::Op::Update)) {
+        return error_page(Some(chrome), e);
+    }
     let res = with_kind!(kind, F => view_of::<F>(&state.app, &s.actor, &id).await.map(|(r, _)| {
         (serde_json::to_value(&r.fields).unwrap_or_default(), r.version, r.fields.label())
     }));
