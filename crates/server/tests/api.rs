@@ -16,6 +16,8 @@ use keel_store::{Store, testing};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+#[path = "api/consistency.rs"]
+mod consistency;
 #[path = "api/ui_roles.rs"]
 mod ui_roles;
 

@@ -15,17 +15,17 @@ use tower::ServiceExt;
 use super::{Harness, PLAN_CSV, harness};
 
 /// A signed-in browser session of one role.
-struct Browser {
+pub(super) struct Browser {
     cookie: String,
 }
 
 impl Harness {
-    async fn browser(&self, role: Role) -> Browser {
+    pub(super) async fn browser(&self, role: Role) -> Browser {
         let out = self.app.login(&format!("u-{}", role.as_str()), "long enough pw", "ui-test").await.unwrap();
         Browser { cookie: format!("{}={}", keel_server::auth::SESSION_COOKIE, out.secret) }
     }
 
-    async fn page(&self, b: &Browser, uri: &str) -> (StatusCode, String) {
+    pub(super) async fn page(&self, b: &Browser, uri: &str) -> (StatusCode, String) {
         let req = Request::builder()
             .method(Method::GET)
             .uri(uri)
@@ -37,7 +37,7 @@ impl Harness {
         (status, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
     }
 
-    async fn ok_page(&self, b: &Browser, uri: &str) -> String {
+    pub(super) async fn ok_page(&self, b: &Browser, uri: &str) -> String {
         let (status, html) = self.page(b, uri).await;
         assert_eq!(status, StatusCode::OK, "GET {uri}: {html}");
         assert!(!html.contains("style="), "GET {uri} carries an inline style, which the CSP refuses");
