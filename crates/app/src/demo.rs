@@ -262,7 +262,9 @@ impl Gen {
         PEOPLE[self.rng.random_range(SPONSORS..PEOPLE.len())]
     }
     fn rating(&mut self, bump: i64) -> Rating {
-        let v = (self.int(1, 5) + self.int(1, 5) + 1) / 2 + bump;
+        // Mostly middling ratings, few at 5: in a real register about one risk in ten or fifteen
+        // scores high (15 or more), more on a troubled project (`bump`).
+        let v = (self.int(1, 5) + self.int(1, 5)) / 2 + bump;
         Rating::new(v.clamp(1, 5)).expect("clamped to 1-5")
     }
 
