@@ -486,9 +486,33 @@ pub fn write_xlsx(s: &Schedule, r: Option<&ScheduleResult>) -> Result<Vec<u8>, E
     let mut wb = rust_xlsxwriter::Workbook::new();
     let sheet = wb.add_worksheet();
     let e = |e: rust_xlsxwriter::XlsxError| ExportError { format: "xlsx", message: e.to_string() };
+    // Dates are date cells and the outline level a number, so Excel sorts, filters and computes
+    // with them; the rest is text, as in the CSV.
+    const DATES: [&str; 7] =
+        ["start", "scheduled start", "scheduled finish", "early start", "early finish", "late start", "late finish"];
+    let date_format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
     for (ri, row) in table(s, r)?.iter().enumerate() {
         for (ci, v) in row.iter().enumerate() {
-            sheet.write_string(ri as u32, ci as u16, v).map_err(e)?;
+            let (row, col) = (ri as u32, ci as u16);
+            let column = HEADER.get(ci).copied().unwrap_or_default();
+            match NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M") {
+                Ok(d) if ri > 0 && DATES.contains(&column) => {
+                    sheet.write_datetime_with_format(row, col, d, &date_format).map_err(e)?;
+                }
+                _ => match v.parse::<u32>() {
+                    Ok(n) if ri > 0 && column == "outline level" => {
+                        sheet.write_number(row, col, f64::from(n)).map_err(e)?;
+                    }
+                    _ => {
+                        sheet.write_string(row, col, v).map_err(e)?;
+                    }
+                },
+            }
+        }
+    }
+    for (ci, h) in HEADER.iter().enumerate() {
+        if DATES.contains(h) {
+            sheet.set_column_width(ci as u16, 17).map_err(e)?;
         }
     }
     wb.save_to_buffer().map_err(e)

@@ -67,6 +67,20 @@ fn xlsx_round_trips() {
     assert_eq!(a, b);
 }
 
+#[test]
+fn xlsx_dates_are_date_cells_not_text() {
+    use calamine::{Reader, Xlsx};
+    let a = csv_list::read_csv("tasks.csv", LIST.as_bytes()).unwrap();
+    let r = keel_engine::schedule::schedule(&a).unwrap();
+    let out = csv_list::write_xlsx(&a, Some(&r)).unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(out)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let col = header.iter().position(|h| h == "early start").unwrap();
+    let cell = &sheet.rows().nth(1).unwrap()[col];
+    assert!(matches!(cell, calamine::Data::DateTime(_)), "early start is {cell:?}");
+}
+
 fn dur() -> impl Strategy<Value = String> {
     (0u32..500, prop::sample::select(vec!["d", "h", "w", "ed", "m", "mo", "d?"])).prop_map(|(n, u)| format!("{n}{u}"))
 }
