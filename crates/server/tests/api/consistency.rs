@@ -84,4 +84,20 @@ async fn risk_figures_agree_on_the_forecasts_page_the_api_and_the_board_pack() {
     assert_eq!(status, axum::http::StatusCode::OK, "{pack}");
     let pack_cells: BTreeMap<_, _> = heat_cells(&pack).into_iter().filter(|(_, n)| *n > 0).collect();
     assert_eq!(pack_cells, api_cells, "the board pack's heat map is the API's");
+
+    // Projects by RAG: the dashboard (API and page) and the board pack's chart.
+    let dash = h.call(Role::Viewer, axum::http::Method::GET, "/api/v1/dashboard", None, None).await;
+    let dist: Vec<u64> = dash.body["distribution"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect();
+    let chart = pack.split("<title>Projects by overall RAG</title><desc>").nth(1).expect("the pack's RAG chart");
+    let chart = &chart[..chart.find("</desc>").unwrap()];
+    assert_eq!(
+        chart.split(", ").take(3).collect::<Vec<_>>().join(", "),
+        format!("{} green, {} amber, {} red", dist[0], dist[1], dist[2]),
+        "the board pack counts projects by RAG as the dashboard does"
+    );
+    let board = h.ok_page(&b, "/").await;
+    for (n, label) in dist.iter().zip(["green", "amber", "red"]) {
+        let card = format!("<div class=\"card {label}\"><div class=\"num\">");
+        assert_eq!(number_after(&board, &card), *n, "the dashboard page's {label} card");
+    }
 }
