@@ -3,15 +3,7 @@
 // no action offered that the role may not take, and no sideways scrolling on a phone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-
-const KEEL = process.env.KEEL_BIN ?? new URL("../target/debug/keel", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const PASSWORD = "e2e-password-1";
+import { PASSWORD, launchBrowser, signIn as signInAt, startKeel } from "./keel.mjs";
 
 // docs/roles.md, written out by hand: the role columns in its order, then one row per action.
 const ROLES = ["admin", "pmo", "portfolio_manager", "project_manager", "contributor", "viewer"];
@@ -72,48 +64,17 @@ function formNeeds(path, kind) {
   throw new Error(`a form posts to ${path}: add it to formNeeds`);
 }
 
-let server;
+let keel;
 let base;
 let browser;
-let dataDir;
-
-function startKeel() {
-  dataDir = mkdtempSync(join(tmpdir(), "keel-e2e-roles-"));
-  server = spawn(KEEL, ["--data-dir", dataDir, "serve", "--demo", "--bind", "127.0.0.1:0"], {
-    env: { ...process.env, KEEL_ADMIN_PASSWORD: PASSWORD, KEEL_LOG: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  // Ready when Keel prints the address it bound (no sleeping).
-  return new Promise((resolve, reject) => {
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/running at (http:\/\/[^/\s]+)\//);
-      if (m) resolve(m[1]);
-    });
-    server.on("exit", (code) => reject(new Error(`keel exited with ${code}: ${out}`)));
-  });
-}
-
-async function signIn(context, username) {
-  const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill("input[name=username]", username);
-  await page.fill("input[name=password]", PASSWORD);
-  await page.click("button[type=submit]");
-  await page.waitForSelector("h1:has-text('Portfolio dashboard')");
-  return page;
-}
-
 // What the pages are about: one record of each kind, a scheduled project, found as the admin.
 const ids = {};
+const signIn = (context, username) => signInAt(context, base, username);
 
 before(async () => {
-  base = await startKeel();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  keel = await startKeel("keel-e2e-roles-");
+  base = keel.base;
+  browser = await launchBrowser();
   const context = await browser.newContext();
   const page = await signIn(context, "admin");
   const csrf = await page.locator("header input[name=_csrf]").inputValue();
@@ -140,8 +101,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.kill("SIGTERM");
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  keel?.stop();
 });
 
 /// The pages to visit: [path, the action needed to open it].
