@@ -185,6 +185,8 @@ pub struct QualityCheckResponse {
     pub threshold: f64,
     /// pass, fail or not_applicable.
     pub verdict: String,
+    /// The verdict for people: `Pass`, `Fail`, `Not applicable`.
+    pub verdict_label: String,
     /// Tasks (or links) looked at.
     pub population: usize,
     /// Codes of the offending tasks.

@@ -84,6 +84,17 @@ pub enum Verdict {
     NotApplicable,
 }
 
+impl Verdict {
+    /// For people: `Pass`, `Fail`, `Not applicable`.
+    pub const fn label(&self) -> &'static str {
+        match self {
+            Verdict::Pass => "Pass",
+            Verdict::Fail => "Fail",
+            Verdict::NotApplicable => "Not applicable",
+        }
+    }
+}
+
 /// One of the fourteen checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {

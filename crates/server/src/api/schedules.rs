@@ -144,6 +144,7 @@ pub fn quality_response(s: &Schedule, a: &dcma::Assessment) -> QualityResponse {
                 unit: c.unit.clone(),
                 threshold: c.threshold,
                 verdict: kind_name(&c.verdict),
+                verdict_label: c.verdict.label().to_owned(),
                 population: c.population,
                 tasks: c.tasks.iter().filter_map(|&i| s.tasks.get(i)).map(|t| t.code.clone()).collect(),
                 detail: c.detail.clone(),
