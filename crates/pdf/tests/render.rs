@@ -298,7 +298,7 @@ fn hostile_text_prints_as_written() {
     assert!(first.contains(&squash("Portfolio DIG Digital <all> & more")), "scope on page 1");
     assert!(first.contains("Executive"), "audience");
     assert!(first.contains(&squash("12 Mar 2027")), "as-of date");
-    assert!(first.contains(&squash("13 Mar 2027 09:14 UTC")), "generated time");
+    assert!(first.contains(&squash("13 March 2027 09:14 UTC")), "generated time");
     // The document title is in the PDF's metadata too.
     let title = pdf.metadata().title.clone().expect("a title in the metadata");
     let title = decode_pdf_text(&title);
@@ -337,19 +337,21 @@ fn figures_are_formatted_for_people() {
 }
 
 #[test]
-fn sources_become_footnotes_with_links() {
+fn sources_become_reference_numbers_and_a_linked_list() {
     let bytes = render(&board_pack());
     let pdf = load(&bytes);
     let all: String = (0..pdf.pages().len()).map(|i| page_text(&pdf, i)).collect();
     let all = squash(&all);
     assert!(all.contains(&squash("Risk: Supplier insolvency (PRJ-001)")));
-    assert!(all.contains("https://pmo.example.com/projects/p1/risks/r1"), "base URL joined without `//`");
+    // Links sit on the labels; no raw URL is printed.
+    assert!(!all.contains("https://"), "no URL printed: {all}");
+    let url = b"https://pmo.example.com/projects/p1/risks/r1";
+    assert!(bytes.windows(url.len()).any(|w| w == url), "the label links to the record, base URL joined without `//`");
     assert!(all.contains(&squash(&format!("Risk: {HOSTILE}"))), "hostile source label verbatim");
     // Sources list at the end, numbered in order of first citation.
     assert!(all.contains("Sources"), "a source list");
-    // Source 0 is cited three times but footnoted once, plus once in the list at the end.
-    let count = all.matches("https://pmo.example.com/projects/p1/risks/r1").count();
-    assert_eq!(count, 2, "one footnote and one entry in the source list");
+    // Source 0 is cited three times and listed once at the end.
+    assert_eq!(all.matches(&squash("Risk: Supplier insolvency (PRJ-001)")).count(), 1, "listed once");
 }
 
 #[test]
