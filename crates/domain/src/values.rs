@@ -360,6 +360,12 @@ impl Money {
         decimal_amount::format(self.amount)
     }
 
+    /// Money as reports, their exports and pages print it: the currency code, a space and the
+    /// amount in whole units with thousands separators, `GBP 1,250,000` (see [`money_text`]).
+    pub fn text(&self) -> String {
+        money_text(self.amount as f64 / 100.0, self.currency.as_str()).unwrap_or_default()
+    }
+
     /// A compact human form: `GBP 1.25m`, `EUR 850k`.
     pub fn short(&self) -> String {
         let units = self.amount as f64 / 100.0;
@@ -379,6 +385,38 @@ impl Money {
         };
         format!("{} {num}{suffix}", self.currency)
     }
+}
+
+/// The one way money reads in reports (HTML, PDF, Markdown, Excel) and their sentences: the
+/// currency code, a space, and the amount in whole major units with thousands separators and a
+/// hyphen-minus, `GBP 1,250,000`, `EUR -3,400`. Every amount has the same scale (whole units, no
+/// pence and no `k`/`m` suffixes), so figures in one column or sentence compare at a glance.
+/// An empty currency prints the figure alone. `None` when `amount` is not finite (callers say
+/// "unknown" or print a dash); amounts beyond ±9e18 are clamped.
+///
+/// ```
+/// assert_eq!(keel_domain::money_text(2_995_000.0, "GBP").as_deref(), Some("GBP 2,995,000"));
+/// assert_eq!(keel_domain::money_text(-12.6, "EUR").as_deref(), Some("EUR -13"));
+/// assert_eq!(keel_domain::money_text(f64::NAN, "GBP"), None);
+/// ```
+pub fn money_text(amount: f64, currency: &str) -> Option<String> {
+    if !amount.is_finite() {
+        return None;
+    }
+    let rounded = amount.round();
+    let sign = if rounded < 0.0 { "-" } else { "" };
+    let whole = rounded.abs().min(9.0e18) as u64;
+    let digits = whole.to_string();
+    let mut figure = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    figure.push_str(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            figure.push(',');
+        }
+        figure.push(c);
+    }
+    let code = currency.trim();
+    Some(if code.is_empty() { figure } else { format!("{code} {figure}") })
 }
 
 mod decimal_amount {
@@ -474,5 +512,16 @@ mod tests {
         let gbp = Currency::parse("gbp").expect("valid");
         assert_eq!(Money { amount: 125_000_000, currency: gbp }.short(), "GBP 1.25m");
         assert_eq!(Money { amount: 85_000_000, currency: gbp }.short(), "GBP 850k");
+    }
+
+    #[test]
+    fn money_text_has_one_scale() {
+        let gbp = Currency::parse("GBP").expect("valid");
+        assert_eq!(Money { amount: 299_500_000, currency: gbp }.text(), "GBP 2,995,000");
+        assert_eq!(money_text(999.4, "USD").as_deref(), Some("USD 999"));
+        assert_eq!(money_text(-0.4, "USD").as_deref(), Some("USD 0"));
+        assert_eq!(money_text(1_000.0, " ").as_deref(), Some("1,000"));
+        assert_eq!(money_text(f64::INFINITY, "GBP"), None);
+        assert_eq!(money_text(1e30, "GBP").as_deref(), Some("GBP 9,000,000,000,000,000,000"));
     }
 }

@@ -124,7 +124,8 @@ fn project_rows(doc: &Document) -> usize {
         .sum()
 }
 
-/// A board reads the projects needing most attention; the PMO report lists every project.
+/// A board reads the projects needing most attention: the executive the exceptions only, the
+/// sponsor the worst fifty; the PMO report lists every project.
 #[test]
 fn board_pack_table_keeps_the_worst_fifty_and_the_pmo_report_lists_all() {
     let mut projects: Vec<ProjectFacts> =
@@ -133,10 +134,31 @@ fn board_pack_table_keeps_the_worst_fifty_and_the_pmo_report_lists_all() {
     projects[119].risks = (0..4).map(|k| risk(&format!("r{k}"), "Vendor insolvency", 5, 5, as_of())).collect();
     let facts = portfolio(projects);
     let rules = RagRules::default();
-    let board = portfolio_report(&facts, ReportKind::Board, Audience::Executive, &rules);
+    let board = portfolio_report(&facts, ReportKind::Board, Audience::Sponsor, &rules);
+    let executive = portfolio_report(&facts, ReportKind::Board, Audience::Executive, &rules);
     let pmo = portfolio_report(&facts, ReportKind::Portfolio, Audience::Pmo, &rules);
     assert_eq!(project_rows(&board), 50);
     assert_eq!(project_rows(&pmo), 120);
+    // The executive reads the exceptions only (here the one red project), in fewer columns...
+    assert_eq!(project_rows(&executive), 1);
+    let table = |doc: &Document| -> Table {
+        doc.sections
+            .iter()
+            .flat_map(|s| &s.blocks)
+            .find_map(|b| match b {
+                Block::Table(t) if t.title == "Projects" => Some(t.clone()),
+                _ => None,
+            })
+            .expect("a project table")
+    };
+    assert_eq!(table(&executive).rows[0][0], Cell::Text(facts.projects[119].code.clone()));
+    assert!(table(&executive).columns.len() < table(&board).columns.len() / 2, "the executive table is narrow");
+    // ...and at most fifteen of them.
+    let mut many = facts.clone();
+    for p in many.projects.iter_mut().take(20) {
+        p.risks = (0..4).map(|k| risk(&format!("r{k}"), "Vendor insolvency", 5, 5, as_of())).collect();
+    }
+    assert_eq!(project_rows(&portfolio_report(&many, ReportKind::Board, Audience::Executive, &rules)), 15);
     let listed = board.sections.iter().flat_map(|s| &s.blocks).find_map(|b| match b {
         Block::Table(t) if t.title == "Projects" => Some(t),
         _ => None,
@@ -157,8 +179,8 @@ fn section_items<'a>(doc: &'a Document, heading: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// Executives read the ten decisions of the projects in most trouble and are told how many more
-/// the PMO report holds; the PMO report lists every pending decision.
+/// Sponsors read the ten decisions of the projects in most trouble, executives five, and both are
+/// told how many more the PMO report holds; the PMO report lists every pending decision.
 #[test]
 fn board_pack_lists_the_first_ten_decisions_and_counts_the_rest() {
     let mut projects: Vec<ProjectFacts> =
@@ -170,8 +192,12 @@ fn board_pack_lists_the_first_ten_decisions_and_counts_the_rest() {
     projects[29].risks = (0..4).map(|k| risk(&format!("r{k}"), "Vendor insolvency", 5, 5, as_of())).collect();
     let facts = portfolio(projects);
     let rules = RagRules::default();
-    let board = portfolio_report(&facts, ReportKind::Board, Audience::Executive, &rules);
+    let board = portfolio_report(&facts, ReportKind::Board, Audience::Sponsor, &rules);
+    let executive = portfolio_report(&facts, ReportKind::Board, Audience::Executive, &rules);
     let pmo = portfolio_report(&facts, ReportKind::Portfolio, Audience::Pmo, &rules);
+    let executive_items = section_items(&executive, "Decisions needed");
+    assert_eq!(executive_items.len(), 6, "{executive_items:#?}");
+    assert_eq!(executive_items[5], "25 more decisions are listed in the PMO report.");
     let board_items = section_items(&board, "Decisions needed");
     assert_eq!(board_items.len(), 11, "{board_items:#?}");
     assert!(board_items[0].contains(&format!("Decide {}", facts.projects[29].code)), "{}", board_items[0]);

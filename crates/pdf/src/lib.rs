@@ -37,8 +37,9 @@ fn engine() -> &'static TypstEngine<TypstTemplateMainFile> {
     })
 }
 
-/// Typesets `doc` as an A4 PDF: title block, sections, tables, charts (the same SVG as HTML),
-/// RAG call-outs in colour, and each sentence's sources as footnotes.
+/// Typesets `doc` as an A4 PDF: title block, sections, tables (wide ones on landscape pages),
+/// charts (the same SVG as HTML, text in the embedded fonts), RAG call-outs in colour, and each
+/// sentence's sources as reference numbers into the source list at the end.
 ///
 /// Links to sources are `opts.base_url` followed by the source's path. The same document always
 /// gives the same bytes (the PDF's creation date is the document's `generated_at`).
@@ -117,7 +118,7 @@ mod tests {
 
     const BLUE: [u8; 3] = [0x15, 0x65, 0xc0];
 
-    fn chart_doc() -> Document {
+    pub(crate) fn chart_doc() -> Document {
         let day = NaiveDate::from_ymd_opt(2027, 3, 12).expect("valid date");
         Document {
             kind: ReportKind::Portfolio,
@@ -163,18 +164,30 @@ mod tests {
         (near, pixels.len())
     }
 
-    #[test]
-    fn charts_are_embedded_at_text_width() {
-        let svg = |_: &ChartSpec| {
-            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 200"><title>RAG</title><rect width="400" height="200" fill="#1565c0"/><text x="20" y="40" font-size="20" fill="white">Green 3</text></svg>"##
-                .to_owned()
+    fn blue_share(width: u32, height: u32) -> f64 {
+        let svg = move |_: &ChartSpec| {
+            format!(
+                r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"><title>RAG</title><rect width="{width}" height="{height}" fill="#1565c0"/><text x="20" y="40" font-size="20" fill="white">Green 3</text></svg>"##
+            )
         };
         let bytes = render_with_charts(&chart_doc(), &RenderOptions::default(), &svg).expect("typesets");
         let (blue, total) = count_near(&bytes, BLUE);
+        blue as f64 / total as f64
+    }
+
+    #[test]
+    fn a_wide_chart_is_embedded_at_text_width() {
         // Text width on A4 with 2.1 cm margins is about 16.8 cm; a 2:1 chart at that width covers
         // roughly 16.8 x 8.4 cm of the 21 x 29.7 cm page: about 22%.
-        let share = blue as f64 / total as f64;
+        let share = blue_share(800, 400);
         assert!((0.17..0.27).contains(&share), "chart area share {share:.3}");
+    }
+
+    #[test]
+    fn a_small_chart_keeps_its_print_scale() {
+        // 400 x 200 SVG pixels at 0.75 pt each: 300 x 150 pt of the 595 x 842 pt page, about 9%.
+        let share = blue_share(400, 200);
+        assert!((0.07..0.11).contains(&share), "chart area share {share:.3}");
     }
 
     #[test]

@@ -298,7 +298,7 @@ fn hostile_text_prints_as_written() {
     assert!(first.contains(&squash("Portfolio DIG Digital <all> & more")), "scope on page 1");
     assert!(first.contains("Executive"), "audience");
     assert!(first.contains(&squash("12 Mar 2027")), "as-of date");
-    assert!(first.contains(&squash("13 Mar 2027 09:14 UTC")), "generated time");
+    assert!(first.contains(&squash("13 March 2027 09:14 UTC")), "generated time");
     // The document title is in the PDF's metadata too.
     let title = pdf.metadata().title.clone().expect("a title in the metadata");
     let title = decode_pdf_text(&title);
@@ -337,19 +337,21 @@ fn figures_are_formatted_for_people() {
 }
 
 #[test]
-fn sources_become_footnotes_with_links() {
+fn sources_become_reference_numbers_and_a_linked_list() {
     let bytes = render(&board_pack());
     let pdf = load(&bytes);
     let all: String = (0..pdf.pages().len()).map(|i| page_text(&pdf, i)).collect();
     let all = squash(&all);
     assert!(all.contains(&squash("Risk: Supplier insolvency (PRJ-001)")));
-    assert!(all.contains("https://pmo.example.com/projects/p1/risks/r1"), "base URL joined without `//`");
+    // Links sit on the labels; no raw URL is printed.
+    assert!(!all.contains("https://"), "no URL printed: {all}");
+    let url = b"https://pmo.example.com/projects/p1/risks/r1";
+    assert!(bytes.windows(url.len()).any(|w| w == url), "the label links to the record, base URL joined without `//`");
     assert!(all.contains(&squash(&format!("Risk: {HOSTILE}"))), "hostile source label verbatim");
     // Sources list at the end, numbered in order of first citation.
     assert!(all.contains("Sources"), "a source list");
-    // Source 0 is cited three times but footnoted once, plus once in the list at the end.
-    let count = all.matches("https://pmo.example.com/projects/p1/risks/r1").count();
-    assert_eq!(count, 2, "one footnote and one entry in the source list");
+    // Source 0 is cited three times and listed once at the end.
+    assert_eq!(all.matches(&squash("Risk: Supplier insolvency (PRJ-001)")).count(), 1, "listed once");
 }
 
 #[test]
@@ -423,4 +425,66 @@ fn charts_are_keel_reports_svg_at_text_width() {
     let (_, right) = raster.columns_near([0xc6, 0x28, 0x28], 12).expect("red segment");
     let span = (right - left) as f64 / raster.width as f64;
     assert!((0.76..0.83).contains(&span), "chart spans {span:.3} of the page width; text width is 0.8");
+}
+
+/// Every family a chart's SVG names is a font the binary embeds, and every piece of chart text
+/// is drawn with it (usvg turns text it has a font for into outlines; text without one vanishes).
+#[test]
+fn chart_text_uses_only_embedded_fonts() {
+    use keel_engine::report::{ChartSpec, ForecastBar, RagTrendPoint, SCurvePoint};
+    let embedded: std::collections::HashSet<String> = typst_assets::fonts()
+        .flat_map(|data| typst::text::FontInfo::iter(data).map(|info| info.family.to_lowercase()).collect::<Vec<_>>())
+        .collect();
+    let day = chrono::NaiveDate::from_ymd_opt(2027, 3, 12).expect("a date");
+    let later = chrono::NaiveDate::from_ymd_opt(2027, 6, 30).expect("a date");
+    let specs = [
+        ChartSpec::RagDistribution { counts: [3, 2, 1, 1] },
+        ChartSpec::RagTrend {
+            points: vec![
+                RagTrendPoint { period_end: day, green: 3, amber: 1, red: 1 },
+                RagTrendPoint { period_end: later, green: 2, amber: 2, red: 1 },
+            ],
+        },
+        ChartSpec::ForecastVsBaseline {
+            rows: vec![ForecastBar { label: "PRJ-001".into(), baseline: Some(day), p50: later, p80: later }],
+        },
+        ChartSpec::SCurve {
+            bac: 1_000_000.0,
+            points: vec![
+                SCurvePoint { date: day, pv: 10.0, ev: Some(9.0), ac: Some(11.0) },
+                SCurvePoint { date: later, pv: 900_000.0, ev: None, ac: None },
+            ],
+            currency: "GBP".into(),
+        },
+    ];
+    let mut db = usvg::fontdb::Database::new();
+    for font in typst_assets::fonts() {
+        db.load_font_data(font.to_vec());
+    }
+    let options = usvg::Options { fontdb: std::sync::Arc::new(db), font_family: String::new(), ..Default::default() };
+    for spec in &specs {
+        let svg = keel_report::charts::svg(spec);
+        for family in svg.split("font-family=\"").skip(1).filter_map(|rest| rest.split('"').next()) {
+            for name in family.split(',') {
+                let name = name.trim().trim_matches('\'').to_lowercase();
+                assert!(embedded.contains(&name), "chart font {name:?} is not embedded ({embedded:?})");
+            }
+        }
+        let tree = usvg::Tree::from_str(&svg, &options).expect("the chart reads");
+        let mut texts = 0;
+        let mut stack: Vec<&usvg::Group> = vec![tree.root()];
+        while let Some(group) = stack.pop() {
+            for node in group.children() {
+                match node {
+                    usvg::Node::Group(g) => stack.push(g),
+                    usvg::Node::Text(text) => {
+                        texts += 1;
+                        assert!(text.flattened().has_children(), "text {:?} drawn", text.chunks()[0].text());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(texts > 0, "the chart has text");
+    }
 }

@@ -1,7 +1,9 @@
 //! SVG charts from [`ChartSpec`]s: the same charts as Keel's dashboards. CONTRACT.
 //!
-//! Drawn by hand as strings: no plotting crate, no fonts to ship (text uses the generic
-//! `sans-serif` family), crisp in print. Every chart is a standalone `<svg>` with the SVG
+//! Drawn by hand as strings: no plotting crate, crisp in print. Text names one family,
+//! [`FONT_FAMILY`], a font the binary embeds (typst-assets, which the PDF typesets with), so a
+//! chart reads the same on every machine whatever fonts it has installed; on screen the report
+//! stylesheet sets the page's own font on charts instead. Every chart is a standalone `<svg>` with the SVG
 //! namespace, a `viewBox`, a `<title>` and a `<desc>` (the [`summary`] in words), so it can be
 //! inlined in HTML, embedded in a PDF or saved as a file. Data that cannot be drawn (no points,
 //! all zeros, a single date, numbers that are not finite) gives an empty-state message instead of
@@ -15,6 +17,11 @@ use keel_engine::report::{ChartSpec, ForecastBar, RagTrendPoint, SCurvePoint};
 use keel_engine::risk::HeatMap;
 
 use crate::format;
+
+/// The font family of all chart text: embedded in the binary with the PDF's fonts (typst-assets),
+/// so rendering a chart never depends on the machine's fonts. Keep it a family typst-assets ships:
+/// keel-pdf's tests check.
+pub const FONT_FAMILY: &str = "Libertinus Serif";
 
 /// Green of the RAG palette.
 pub const GREEN: &str = "#2e7d32";
@@ -64,7 +71,7 @@ pub fn svg_titled(spec: &ChartSpec, title: &str) -> String {
         ChartSpec::RagTrend { points } => rag_trend(points, title, &summary(spec)),
         ChartSpec::ForecastVsBaseline { rows } => forecast_vs_baseline(rows, title, &summary(spec)),
         ChartSpec::HeatMap(map) => heat_map(map, title, &summary(spec)),
-        ChartSpec::SCurve { bac, points } => s_curve(*bac, points, title, &summary(spec)),
+        ChartSpec::SCurve { bac, points, currency } => s_curve(*bac, points, currency, title, &summary(spec)),
     }
 }
 
@@ -132,7 +139,7 @@ pub fn summary(spec: &ChartSpec) -> String {
                 n = map.size
             )
         }
-        ChartSpec::SCurve { bac, points } => s_curve_summary(*bac, points),
+        ChartSpec::SCurve { bac, points, currency } => s_curve_summary(*bac, points, currency),
     }
 }
 
@@ -158,20 +165,16 @@ fn forecast_summary(rows: &[ForecastBar]) -> String {
     s
 }
 
-fn s_curve_summary(bac: f64, points: &[SCurvePoint]) -> String {
-    let mut s = if bac.is_finite() { format!("BAC {}", format::number(bac, 0)) } else { "no BAC".to_owned() };
+fn s_curve_summary(bac: f64, points: &[SCurvePoint], currency: &str) -> String {
+    let money = |v: f64| format::money(v, currency);
+    let mut s = if bac.is_finite() { format!("BAC {}", money(bac)) } else { "no BAC".to_owned() };
     let latest = points.iter().filter(|p| p.ev.is_some_and(f64::is_finite)).max_by_key(|p| p.date);
     match latest {
         Some(p) => {
-            let _ = write!(
-                s,
-                "; at {}: PV {}, EV {}",
-                format::date(p.date),
-                format::number(p.pv, 0),
-                format::number(p.ev.unwrap_or(f64::NAN), 0)
-            );
+            let _ =
+                write!(s, "; at {}: PV {}, EV {}", format::date(p.date), money(p.pv), money(p.ev.unwrap_or(f64::NAN)));
             if let Some(ac) = p.ac.filter(|a| a.is_finite()) {
-                let _ = write!(s, ", AC {}", format::number(ac, 0));
+                let _ = write!(s, ", AC {}", money(ac));
             }
         }
         None if points.is_empty() => s.push_str("; no points"),
@@ -227,7 +230,7 @@ fn truncate(s: &str, max: usize) -> String {
 
 fn open(w: f64, h: f64, title: &str, desc: &str) -> String {
     format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="keel-chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" font-family="sans-serif" font-size="12"><title>{}</title><desc>{}</desc>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="keel-chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" font-family="{FONT_FAMILY}" font-size="12"><title>{}</title><desc>{}</desc>"#,
         esc(title),
         esc(desc),
         w = N(w),
@@ -603,7 +606,7 @@ fn compact(v: f64) -> String {
     }
 }
 
-fn s_curve(bac: f64, points: &[SCurvePoint], title: &str, desc: &str) -> String {
+fn s_curve(bac: f64, points: &[SCurvePoint], currency: &str, title: &str, desc: &str) -> String {
     const W: f64 = 720.0;
     const H: f64 = 280.0;
     const L: f64 = 60.0;
@@ -670,7 +673,7 @@ fn s_curve(bac: f64, points: &[SCurvePoint], title: &str, desc: &str) -> String 
             N(W - R),
             N(W - R - 4.0),
             N(py(b) - 5.0),
-            esc(&format::number(b, 0)),
+            esc(&format::money(b, currency)),
             y = N(py(b))
         );
     }

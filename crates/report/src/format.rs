@@ -1,4 +1,5 @@
-//! Words and numbers shared by every format: cell text, labels of kinds, dates, links.
+//! Words and numbers shared by every format, the PDF's too (keel-pdf prints cells with these):
+//! cell text, labels of kinds, dates, money, links.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use keel_domain::Rag;
@@ -7,10 +8,10 @@ use keel_engine::report::{Cell, SourceKind};
 use crate::RenderOptions;
 
 /// Shown where a number is not finite (a broken input must not print `NaN`).
-pub(crate) const NOT_A_NUMBER: &str = "–";
+pub const NOT_A_NUMBER: &str = "–";
 
 /// `1234567.891` with `decimals` places and thousands separators: `1,234,567.89`.
-pub(crate) fn number(value: f64, decimals: u8) -> String {
+pub fn number(value: f64, decimals: u8) -> String {
     if !value.is_finite() {
         return NOT_A_NUMBER.to_owned();
     }
@@ -37,7 +38,7 @@ pub(crate) fn number(value: f64, decimals: u8) -> String {
 }
 
 /// A whole number with thousands separators.
-pub(crate) fn int(value: i64) -> String {
+pub fn int(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     if value < 0 {
@@ -53,62 +54,41 @@ pub(crate) fn int(value: i64) -> String {
 }
 
 /// A ratio as a whole percentage: `0.255` is `26%`.
-pub(crate) fn percent(ratio: f64) -> String {
+pub fn percent(ratio: f64) -> String {
     if !ratio.is_finite() {
         return NOT_A_NUMBER.to_owned();
     }
     format!("{}%", number(ratio * 100.0, 0))
 }
 
-/// The symbol written before an amount, for the currencies a PMO meets most; other codes are
-/// written as the code and a space.
-pub(crate) fn currency_symbol(code: &str) -> Option<&'static str> {
-    match code.to_ascii_uppercase().as_str() {
-        "GBP" => Some("£"),
-        "EUR" => Some("€"),
-        "USD" => Some("$"),
-        "JPY" => Some("¥"),
-        _ => None,
-    }
-}
-
-/// An amount: `£1,250,000`, `CHF 12.50`. Whole amounts are shown without pence.
-pub(crate) fn money(amount: f64, currency: &str) -> String {
-    if !amount.is_finite() {
-        return NOT_A_NUMBER.to_owned();
-    }
-    let decimals = if amount.fract() == 0.0 { 0 } else { 2 };
-    let digits = number(amount.abs(), decimals);
-    let sign = if amount < 0.0 && digits.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
-    match currency_symbol(currency) {
-        Some(symbol) => format!("{sign}{symbol}{digits}"),
-        None if currency.trim().is_empty() => format!("{sign}{digits}"),
-        None => format!("{sign}{} {digits}", currency.trim()),
-    }
+/// An amount with its currency code in whole units, `GBP 1,250,000`: the one money formatter
+/// of every report format and of the sentences ([`keel_domain::money_text`]).
+pub fn money(amount: f64, currency: &str) -> String {
+    keel_domain::money_text(amount, currency).unwrap_or_else(|| NOT_A_NUMBER.to_owned())
 }
 
 /// A date for people: `31 Mar 2026`.
-pub(crate) fn date(d: NaiveDate) -> String {
+pub fn date(d: NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
 }
 
 /// The reporting date in full: `31 March 2026`.
-pub(crate) fn long_date(d: NaiveDate) -> String {
+pub fn long_date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
 /// When a document was generated: `1 April 2026 09:30 UTC`.
-pub(crate) fn generated(t: NaiveDateTime) -> String {
+pub fn generated(t: NaiveDateTime) -> String {
     t.format("%-d %B %Y %H:%M UTC").to_string()
 }
 
 /// The label of a RAG, or "Not reported".
-pub(crate) fn rag_label(rag: Option<Rag>) -> &'static str {
+pub fn rag_label(rag: Option<Rag>) -> &'static str {
     rag.map_or("Not reported", Rag::label)
 }
 
 /// The text of a cell as people read it (RAG cells as their label, empty as "").
-pub(crate) fn cell_text(cell: &Cell) -> String {
+pub fn cell_text(cell: &Cell) -> String {
     match cell {
         Cell::Empty => String::new(),
         Cell::Text(t) => t.clone(),
@@ -122,12 +102,12 @@ pub(crate) fn cell_text(cell: &Cell) -> String {
 }
 
 /// Whether a cell holds a figure (right-aligned in tables).
-pub(crate) fn is_numeric(cell: &Cell) -> bool {
+pub fn is_numeric(cell: &Cell) -> bool {
     matches!(cell, Cell::Int(_) | Cell::Number { .. } | Cell::Percent(_) | Cell::Money { .. })
 }
 
 /// Whether column `col` holds figures: every non-empty cell in it is numeric, and one at least.
-pub(crate) fn numeric_column(rows: &[Vec<Cell>], col: usize) -> bool {
+pub fn numeric_column(rows: &[Vec<Cell>], col: usize) -> bool {
     let mut any = false;
     for row in rows {
         match row.get(col) {
@@ -140,7 +120,7 @@ pub(crate) fn numeric_column(rows: &[Vec<Cell>], col: usize) -> bool {
 }
 
 /// The label of a kind of record.
-pub(crate) const fn source_kind(kind: SourceKind) -> &'static str {
+pub const fn source_kind(kind: SourceKind) -> &'static str {
     match kind {
         SourceKind::Project => "Project",
         SourceKind::StatusReport => "Status report",
@@ -157,7 +137,7 @@ pub(crate) const fn source_kind(kind: SourceKind) -> &'static str {
 /// The link to a record: the base URL (without a trailing slash) and the record's path from the
 /// site root. A path that does not start with `/` gets one, so a stored path can never become a
 /// link of another scheme (`javascript:`).
-pub(crate) fn link(opts: &RenderOptions, path: &str) -> String {
+pub fn link(opts: &RenderOptions, path: &str) -> String {
     let base = opts.base_url.trim().trim_end_matches('/');
     if path.starts_with('/') { format!("{base}{path}") } else { format!("{base}/{path}") }
 }
@@ -184,8 +164,10 @@ mod tests {
 
     #[test]
     fn money_and_percent() {
-        assert_eq!(money(1_250_000.0, "GBP"), "£1,250,000");
-        assert_eq!(money(-12.5, "CHF"), "-CHF 12.50");
+        assert_eq!(money(1_250_000.0, "GBP"), "GBP 1,250,000");
+        assert_eq!(money(2_995_000.0, "GBP"), "GBP 2,995,000");
+        assert_eq!(money(-12.5, "CHF"), "CHF -13");
+        assert_eq!(money(f64::NAN, "CHF"), NOT_A_NUMBER);
         assert_eq!(percent(0.255), "26%");
         assert_eq!(percent(f64::INFINITY), NOT_A_NUMBER);
     }

@@ -47,7 +47,7 @@ pub(crate) const CSS: &str = r#".keel-report{--kr-green:#2e7d32;--kr-amber:#f2a9
 .keel-report .kr-pill-none{background:#e6e9ee;color:var(--kr-muted)}
 .keel-report .kr-chart{margin:1rem 0}
 .keel-report .kr-chart figcaption{font-weight:600;margin-bottom:.4rem}
-.keel-report .kr-chart svg{display:block;max-width:100%;height:auto}
+.keel-report .kr-chart svg{display:block;max-width:100%;height:auto;font-family:inherit}
 .keel-report .kr-sources{font-size:.8rem;color:var(--kr-muted);padding-left:1.75rem}
 .keel-report .kr-sources .kr-kind{margin-left:.35em}
 @media print{

@@ -6,7 +6,7 @@
 use keel_engine::report::Document;
 
 pub mod charts;
-mod format;
+pub mod format;
 mod html;
 mod markdown;
 mod xlsx;

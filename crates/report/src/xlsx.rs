@@ -75,16 +75,14 @@ impl Formats {
         Format::new().set_num_format(fmt)
     }
 
+    /// The number format that shows a money cell as [`format::money`] writes it (`GBP 1,250,000`,
+    /// `GBP -3,400`): the cell keeps its exact value for sums.
     fn money(currency: &str) -> Format {
         // The code is written into a format string: keep only letters so it cannot break it.
         let code: String =
             currency.chars().filter(char::is_ascii_alphabetic).take(3).collect::<String>().to_ascii_uppercase();
-        let prefix = match format::currency_symbol(&code) {
-            Some(symbol) => format!("\"{symbol}\""),
-            None if code.is_empty() => String::new(),
-            None => format!("\"{code} \""),
-        };
-        Format::new().set_num_format(format!("{prefix}#,##0.00;-{prefix}#,##0.00"))
+        let prefix = if code.is_empty() { String::new() } else { format!("\"{code} \"") };
+        Format::new().set_num_format(format!("{prefix}#,##0;{prefix}-#,##0"))
     }
 
     fn rag(rag: Rag) -> Format {

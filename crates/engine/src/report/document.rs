@@ -276,6 +276,9 @@ pub enum ChartSpec {
         bac: f64,
         /// Points, oldest first.
         points: Vec<SCurvePoint>,
+        /// The currency of every amount (ISO code; empty in snapshots from before it was kept).
+        #[serde(default)]
+        currency: String,
     },
 }
 

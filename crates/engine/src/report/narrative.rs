@@ -23,8 +23,12 @@ use super::words::{self, finite};
 
 /// How many items a list names before it says "and N more".
 const NAMED: usize = 5;
-/// How many exceptions of one kind the executive and sponsor versions list.
+/// How many exceptions of one kind the sponsor version lists.
 const SHORT_LIST: usize = 10;
+/// How many of each the executive version lists: its board pack is read in four pages.
+const EXECUTIVE_LIST: usize = 5;
+/// Rows of the executive version's project table: the exceptions (not green, or drifting).
+const EXECUTIVE_TABLE_ROWS: usize = 15;
 /// Rows of the evidence table in executive and sponsor versions.
 const BOARD_TABLE_ROWS: usize = 50;
 /// How many sources a summary sentence cites at most.
@@ -90,8 +94,12 @@ pub fn portfolio_report(facts: &PortfolioFacts, kind: ReportKind, audience: Audi
         w.red_risks(&views);
         w.changes(&views, facts.previous_period_end);
         w.drifting(&views);
-        w.breaches(&views);
-        w.scenarios(&views);
+        // The executive reads the decisions, red risks, changes and drift, then the evidence; the
+        // breach-by-breach and per-forecast detail is for sponsors and the PMO.
+        if audience != Audience::Executive {
+            w.breaches(&views);
+            w.scenarios(&views);
+        }
         if audience == Audience::Sponsor {
             w.by_sponsor(&views);
         }
@@ -160,6 +168,15 @@ impl Writer {
         matches!(self.audience, Audience::Executive | Audience::Sponsor)
     }
 
+    /// How many items a list of one kind of exception shows in this version.
+    fn list_limit(&self) -> usize {
+        match self.audience {
+            Audience::Executive => EXECUTIVE_LIST,
+            Audience::Sponsor => SHORT_LIST,
+            Audience::Pmo | Audience::ProjectManager => usize::MAX,
+        }
+    }
+
     fn section(&mut self, heading: &str, blocks: Vec<Block>) {
         if !blocks.is_empty() {
             self.sections.push(Section { heading: heading.to_owned(), blocks });
@@ -168,9 +185,11 @@ impl Writer {
 
     /// Caps a list for the short versions and says how many were left out.
     fn cap(&self, mut items: Vec<Sentence>, what: &str) -> Vec<Sentence> {
-        if self.short() && items.len() > SHORT_LIST {
-            let more = items.len() - SHORT_LIST;
-            items.truncate(SHORT_LIST);
+        let limit = self.list_limit();
+        // "1 more ... is in the PMO report" takes the line the item itself would: show it.
+        if items.len() > limit.saturating_add(1) {
+            let more = items.len() - limit;
+            items.truncate(limit);
             items.push(Sentence::plain(words::sentence(&format!("{} more {what} are listed in the PMO report", more))));
         }
         items
@@ -689,17 +708,48 @@ impl Writer {
         if let Some(h) = &facts.heat_map {
             blocks.push(Block::Chart(Chart { title: "Open risks".to_owned(), spec: ChartSpec::HeatMap(h.clone()) }));
         }
-        if self.short() && views.len() > BOARD_TABLE_ROWS {
+        let slip = |v: &View<'_>| v.p.forecast.as_ref().and_then(|f| f.p80_slip_working_days).unwrap_or(0);
+        let attention_first = |a: &&View<'_>, b: &&View<'_>| {
+            b.proposed
+                .severity()
+                .cmp(&a.proposed.severity())
+                .then(b.rag().severity().cmp(&a.rag().severity()))
+                .then(slip(b).cmp(&slip(a)))
+                .then(a.p.code.cmp(&b.p.code))
+        };
+        if self.audience == Audience::Executive {
+            // A board reads the exceptions: projects not green (reported or by the data) or
+            // forecast to finish late, those needing most attention first.
+            let mut exceptions: Vec<&View<'_>> =
+                views.iter().filter(|v| v.rag() != Rag::Green || v.proposed != Rag::Green || slip(v) > 0).collect();
+            exceptions.sort_by(attention_first);
+            let shown = exceptions.len().min(EXECUTIVE_TABLE_ROWS);
+            let rest = views.len() - shown;
+            if rest > 0 {
+                let lead = if exceptions.len() > shown {
+                    format!(
+                        "The table lists the {shown} of {} exceptions needing most attention (worst RAG the data \
+                         suggests, then P80 slip)",
+                        exceptions.len()
+                    )
+                } else {
+                    "The table lists the projects not green or forecast to finish late".to_owned()
+                };
+                blocks.push(Block::Paragraph {
+                    sentences: vec![Sentence::plain(format!(
+                        "{lead}; the PMO report and its Excel workbook list all {}.",
+                        words::count(views.len(), "project", "projects")
+                    ))],
+                });
+            }
+            let top: Vec<View<'_>> = exceptions.into_iter().take(shown).cloned().collect();
+            if !top.is_empty() {
+                blocks.push(Block::Table(project_table(&top, self.audience)));
+            }
+        } else if self.short() && views.len() > BOARD_TABLE_ROWS {
             // A board reads the projects needing most attention, not thousands of rows.
             let mut ranked: Vec<&View<'_>> = views.iter().collect();
-            let slip = |v: &View<'_>| v.p.forecast.as_ref().and_then(|f| f.p80_slip_working_days).unwrap_or(0);
-            ranked.sort_by(|a, b| {
-                b.proposed
-                    .severity()
-                    .cmp(&a.proposed.severity())
-                    .then(slip(b).cmp(&slip(a)))
-                    .then(a.p.code.cmp(&b.p.code))
-            });
+            ranked.sort_by(attention_first);
             let top: Vec<View<'_>> = ranked.into_iter().take(BOARD_TABLE_ROWS).cloned().collect();
             blocks.push(Block::Paragraph {
                 sentences: vec![Sentence::plain(format!(
@@ -708,9 +758,9 @@ impl Writer {
                     views.len()
                 ))],
             });
-            blocks.push(Block::Table(project_table(&top)));
+            blocks.push(Block::Table(project_table(&top, self.audience)));
         } else {
-            blocks.push(Block::Table(project_table(views)));
+            blocks.push(Block::Table(project_table(views, self.audience)));
         }
         self.section("Evidence", blocks);
     }
@@ -780,14 +830,32 @@ impl Writer {
     }
 }
 
-fn project_table(views: &[View<'_>]) -> Table {
+/// The project table. The executive reads the measures a board decides on (RAG reported and
+/// suggested, P80 finish against baseline, red risks: seven columns that fit a portrait page);
+/// the other audiences get every RAG dimension, P50, SPI(t) and CPI as well (eighteen columns).
+fn project_table(views: &[View<'_>], audience: Audience) -> Table {
     let date = |d: Option<NaiveDate>| d.map_or(Cell::Empty, Cell::Date);
     let num = |x: Option<f64>| finite(x).map_or(Cell::Empty, |value| Cell::Number { value, decimals: 2 });
+    let executive = audience == Audience::Executive;
     let rows = views
         .iter()
         .map(|v| {
             let p = v.p;
             let f = p.forecast.as_ref();
+            let slip = f.and_then(|f| f.p80_slip_working_days).map_or(Cell::Empty, Cell::Int);
+            let red_risks = Cell::Int(i64::try_from(v.red_risks().len()).unwrap_or(i64::MAX));
+            if executive {
+                return vec![
+                    Cell::Text(p.code.clone()),
+                    Cell::Text(p.name.clone()),
+                    Cell::Rag(v.reported()),
+                    Cell::Rag(Some(v.proposed)),
+                    date(f.map(|f| f.p80)),
+                    date(p.baseline_finish),
+                    slip,
+                    red_risks,
+                ];
+            }
             let dims = |i: usize| Cell::Rag(p.status.as_ref().map(|s| s.dimensions[i]));
             let spi_t = p.evm.as_ref().and_then(|e| finite(e.spi_t).or(finite(e.spi)));
             vec![
@@ -805,16 +873,26 @@ fn project_table(views: &[View<'_>]) -> Table {
                 date(f.map(|f| f.p50)),
                 date(f.map(|f| f.p80)),
                 date(p.baseline_finish),
-                f.and_then(|f| f.p80_slip_working_days).map_or(Cell::Empty, Cell::Int),
+                slip,
                 num(spi_t),
                 num(p.evm.as_ref().and_then(|e| e.cpi)),
-                Cell::Int(i64::try_from(v.red_risks().len()).unwrap_or(i64::MAX)),
+                red_risks,
             ]
         })
         .collect();
-    Table {
-        title: "Projects".to_owned(),
-        columns: [
+    let columns: &[&str] = if executive {
+        &[
+            "Code",
+            "Project",
+            "Overall",
+            "Data suggests",
+            "P80 finish",
+            "Baseline finish",
+            "P80 slip (working days)",
+            "Open red risks",
+        ]
+    } else {
+        &[
             "Code",
             "Project",
             "Manager",
@@ -834,8 +912,6 @@ fn project_table(views: &[View<'_>]) -> Table {
             "CPI",
             "Open red risks",
         ]
-        .map(str::to_owned)
-        .to_vec(),
-        rows,
-    }
+    };
+    Table { title: "Projects".to_owned(), columns: columns.iter().map(|c| (*c).to_owned()).collect(), rows }
 }

@@ -382,5 +382,8 @@ fn s_curve(p: &ProjectFacts) -> Option<Chart> {
     if points.is_empty() {
         return None;
     }
-    Some(Chart { title: format!("Earned value: {}", p.code), spec: ChartSpec::SCurve { bac, points } })
+    Some(Chart {
+        title: format!("Earned value: {}", p.code),
+        spec: ChartSpec::SCurve { bac, points, currency: p.currency.clone() },
+    })
 }

@@ -16,18 +16,10 @@ pub(crate) fn date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
-/// "GBP 1,250,000" (whole units; "an unknown amount" when not finite).
+/// "GBP 1,250,000": [`keel_domain::money_text`], the formatter every report format shares
+/// ("an unknown amount" when not finite).
 pub(crate) fn money(amount: f64, currency: &str) -> String {
-    if !amount.is_finite() {
-        return "an unknown amount".to_owned();
-    }
-    let code = if currency.trim().is_empty() { "" } else { currency.trim() };
-    let rounded = amount.round();
-    let sign = if rounded < 0.0 { "-" } else { "" };
-    // Amounts beyond i64 are not money anyone reports; clamp rather than wrap.
-    let whole = rounded.abs().min(9.0e18) as u64;
-    let digits = thousands(whole);
-    if code.is_empty() { format!("{sign}{digits}") } else { format!("{code} {sign}{digits}") }
+    keel_domain::money_text(amount, currency).unwrap_or_else(|| "an unknown amount".to_owned())
 }
 
 /// "1,250,000".

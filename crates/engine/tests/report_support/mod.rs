@@ -437,7 +437,7 @@ pub fn render(doc: &Document) -> String {
                             .collect::<Vec<_>>()
                             .join("; "),
                         ChartSpec::HeatMap(h) => format!("{} open risks on a {}x{} grid", h.open, h.size, h.size),
-                        ChartSpec::SCurve { bac, points } => format!("BAC {bac:.0}, {} points", points.len()),
+                        ChartSpec::SCurve { bac, points, .. } => format!("BAC {bac:.0}, {} points", points.len()),
                     };
                     let _ = writeln!(out, "Chart: {} ({data})", c.title);
                 }

@@ -19,7 +19,7 @@ fn check(svg: &str) -> String {
         root.attribute("viewBox").expect("a viewBox").split(' ').map(|v| v.parse().expect("a number")).collect();
     assert_eq!(view_box.len(), 4);
     assert!(view_box[2] > 0.0 && view_box[3] > 0.0);
-    assert_eq!(root.attribute("font-family"), Some("sans-serif"));
+    assert_eq!(root.attribute("font-family"), Some(keel_report::charts::FONT_FAMILY));
     let first = root.first_element_child().expect("children");
     assert!(first.has_tag_name((SVG_NS, "title")), "the title comes first");
     assert!(first.text().is_some_and(|t| !t.is_empty()));
@@ -104,7 +104,7 @@ fn s_curve_has_lines_bac_and_legend() {
     for class in ["pv", "ev", "ac", "bac"] {
         assert!(s.contains(&format!("class=\"{class}\"")), "{class}");
     }
-    for label in ["PV (planned)", "EV (earned)", "AC (actual cost)", "BAC 1,250,000"] {
+    for label in ["PV (planned)", "EV (earned)", "AC (actual cost)", "BAC GBP 1,250,000"] {
         assert!(text.contains(label), "{label}");
     }
 }
@@ -117,14 +117,19 @@ fn empty_and_degenerate_data_show_a_message() {
         ChartSpec::RagTrend { points: vec![] },
         ChartSpec::RagTrend { points: vec![RagTrendPoint { period_end: d, green: 0, amber: 0, red: 0 }] },
         ChartSpec::ForecastVsBaseline { rows: vec![] },
-        ChartSpec::SCurve { bac: 0.0, points: vec![] },
-        ChartSpec::SCurve { bac: 100.0, points: vec![SCurvePoint { date: d, pv: 1.0, ev: Some(1.0), ac: None }] },
+        ChartSpec::SCurve { bac: 0.0, points: vec![], currency: "GBP".into() },
+        ChartSpec::SCurve {
+            bac: 100.0,
+            points: vec![SCurvePoint { date: d, pv: 1.0, ev: Some(1.0), ac: None }],
+            currency: "GBP".into(),
+        },
         ChartSpec::SCurve {
             bac: f64::NAN,
             points: vec![
                 SCurvePoint { date: d, pv: f64::NAN, ev: Some(f64::INFINITY), ac: None },
                 SCurvePoint { date: date(2026, 4, 30), pv: f64::NAN, ev: None, ac: Some(f64::NEG_INFINITY) },
             ],
+            currency: String::new(),
         },
         ChartSpec::HeatMap(keel_engine::risk::HeatMap { size: 0, cells: vec![], open: 0 }),
     ];
@@ -152,6 +157,7 @@ fn one_day_forecast_and_zero_values_still_draw() {
             SCurvePoint { date: d, pv: 0.0, ev: Some(0.0), ac: Some(0.0) },
             SCurvePoint { date: date(2026, 4, 30), pv: 0.0, ev: Some(0.0), ac: Some(0.0) },
         ],
+        currency: "EUR".into(),
     }));
 }
 
@@ -210,7 +216,7 @@ fn any_spec() -> impl Strategy<Value = ChartSpec> {
                 0..30
             )
         )
-            .prop_map(|(bac, points)| ChartSpec::SCurve { bac, points }),
+            .prop_map(|(bac, points)| ChartSpec::SCurve { bac, points, currency: "GBP".into() }),
     ]
 }
 

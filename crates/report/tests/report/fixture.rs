@@ -237,6 +237,7 @@ pub fn document() -> Document {
                                 SCurvePoint { date: date(2026, 6, 30), pv: 1_000_000.0, ev: None, ac: None },
                                 SCurvePoint { date: date(2026, 9, 30), pv: 1_250_000.0, ev: None, ac: None },
                             ],
+                            currency: "GBP".into(),
                         },
                     }),
                 ],

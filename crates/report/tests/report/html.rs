@@ -97,8 +97,8 @@ fn tables_have_pills_and_right_aligned_figures() {
     let f = html_fragment(&document(), &options());
     assert!(f.contains("<span class=\"kr-pill kr-pill-red\">Red</span>"));
     assert!(f.contains("<span class=\"kr-pill kr-pill-none\">Not reported</span>"));
-    assert!(f.contains("<td class=\"kr-num\">£1,250,000</td>"));
-    assert!(f.contains("<td class=\"kr-num\">€480,000.50</td>"));
+    assert!(f.contains("<td class=\"kr-num\">GBP 1,250,000</td>"));
+    assert!(f.contains("<td class=\"kr-num\">EUR 480,001</td>"));
     assert!(f.contains("<td class=\"kr-num\">CHF 2,000,000</td>"));
     assert!(f.contains("<td class=\"kr-num\">62%</td>"));
     assert!(f.contains("<td class=\"kr-num\">0.87</td>"));

@@ -576,3 +576,49 @@ pub async fn schedule_delete(
         Err(e) => error_page(Some(chrome), e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use keel_engine::report::{Audience, Block, Cell, Document, ReportKind, Section, Table};
+
+    /// The declarations of the stylesheet rule whose selector is exactly `selector`.
+    fn rule<'a>(css: &'a str, selector: &str) -> Option<&'a str> {
+        css.split('}').find_map(|block| {
+            let (head, body) = block.split_once('{')?;
+            (head.trim().rsplit('\n').next()?.trim() == selector).then_some(body)
+        })
+    }
+
+    /// A wide table in the preview scrolls inside its own box: the fragment wraps each table in
+    /// `.kr-table`, and Keel's stylesheet makes that box scroll within the preview panel.
+    #[test]
+    fn wide_report_tables_scroll_in_their_own_container() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 20).expect("a date");
+        let columns: Vec<String> = (1..=18).map(|i| format!("Column {i}")).collect();
+        let doc = Document {
+            kind: ReportKind::Board,
+            audience: Audience::Pmo,
+            title: "Board pack".into(),
+            scope: String::new(),
+            as_of: day,
+            generated_at: day.and_hms_opt(9, 0, 0).expect("a time"),
+            sections: vec![Section {
+                heading: "Evidence".into(),
+                blocks: vec![Block::Table(Table {
+                    title: "Projects".into(),
+                    rows: vec![columns.iter().map(|c| Cell::Text(c.clone())).collect()],
+                    columns,
+                })],
+            }],
+            sources: vec![],
+        };
+        let html = keel_report::html_fragment(&doc, &keel_report::RenderOptions::default());
+        assert!(html.contains("<div class=\"kr-table\"><table>"), "the table sits in its scroll box: {html}");
+        let scroll = rule(super::super::CSS, ".report-preview .kr-table").expect("a rule for the preview's tables");
+        assert!(scroll.contains("overflow-x: auto"), "{scroll}");
+        assert!(scroll.contains("max-width: 100%"), "{scroll}");
+        let panel = rule(super::super::CSS, ".report-preview").expect("a rule for the preview");
+        assert!(panel.contains("min-width: 0"), "the panel may shrink below its content: {panel}");
+    }
+}
