@@ -12,6 +12,8 @@ const KEEL = process.env.KEEL_BIN ?? new URL("../target/debug/keel", import.meta
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
 const PASSWORD = "e2e-password-1";
 const OUT = new URL("./out/", import.meta.url).pathname;
+// The day Keel takes as today: KEEL_TODAY pins it (CI runs this suite at two pinned dates too).
+const TODAY_MS = process.env.KEEL_TODAY ? Date.parse(`${process.env.KEEL_TODAY}T12:00:00Z`) : Date.now();
 
 let server;
 let base;
@@ -226,7 +228,7 @@ test("a PMO lead runs a project forecast, reads its distribution, drivers and re
   await page.screenshot({ path: join(OUT, "forecast.png"), fullPage: true });
 
   // A team's delivery history: two items a week for four weeks, four open.
-  const day = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
+  const day = (n) => new Date(TODAY_MS - n * 86400000).toISOString().slice(0, 10);
   let items = "key,title,team,created,started,done,points,milestone\n";
   for (let w = 0; w < 4; w++) for (let k = 0; k < 2; k++) items += `T-${w}-${k},Item,Alpha,${day(20 + 7 * w)},${day(4 + 7 * w)},${day(1 + 7 * w)},3,Release 1\n`;
   for (let k = 0; k < 4; k++) items += `T-open-${k},Open,Alpha,${day(10)},,,3,Release 2\n`;

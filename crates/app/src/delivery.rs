@@ -111,7 +111,7 @@ impl App {
         })
         .await?;
         tx.commit().await?;
-        Ok(forecast(&row, stored, crate::today()))
+        Ok(forecast(&row, stored, self.today()))
     }
 
     /// The project's team delivery forecast from its latest delivery history, if it has one.
@@ -127,7 +127,7 @@ impl App {
         drop(tx);
         let stored: Stored =
             serde_json::from_str(&body).map_err(|e| AppError::Internal(format!("unreadable delivery history: {e}")))?;
-        let today = crate::today();
+        let today = self.today();
         tokio::task::spawn_blocking(move || Some(forecast(&row, stored, today)))
             .await
             .map_err(|e| AppError::Internal(format!("delivery forecast stopped: {e}")))

@@ -262,7 +262,9 @@ impl Gen {
         PEOPLE[self.rng.random_range(SPONSORS..PEOPLE.len())]
     }
     fn rating(&mut self, bump: i64) -> Rating {
-        let v = (self.int(1, 5) + self.int(1, 5) + 1) / 2 + bump;
+        // Mostly middling ratings, few at 5: in a real register about one risk in ten or fifteen
+        // scores high (15 or more), more on a troubled project (`bump`).
+        let v = (self.int(1, 5) + self.int(1, 5)) / 2 + bump;
         Rating::new(v.clamp(1, 5)).expect("clamped to 1-5")
     }
 
@@ -451,7 +453,14 @@ impl Gen {
                     WorkState::Proposed => false,
                     WorkState::Cancelled => j <= 1,
                     WorkState::Closed => true,
-                    _ => health == Rag::Green || !self.chance(0.35),
+                    // A troubled project has a few recent milestones overdue; older ones were
+                    // reached late, as on a real project (nobody leaves a milestone a year overdue
+                    // on a live plan without re-forecasting it).
+                    _ => {
+                        health == Rag::Green
+                            || !self.chance(0.35)
+                            || (self.today - forecast).num_days() > if health == Rag::Red { 75 } else { 30 }
+                    }
                 };
             let actual = achieved.then(|| (forecast + TimeDelta::days(self.int(-3, 5))).min(self.today));
             let owner = if self.chance(0.6) { f.manager.clone() } else { self.manager().into() };
@@ -524,7 +533,18 @@ impl Gen {
                     vec![]
                 },
             };
-            d.risks.push(self.record(fields));
+            let mut r = self.record(fields);
+            // Identified on a believable day in the project's life (at most a year back), so the
+            // exposure trend rebuilt from the register has a history. Derived from the record, not
+            // drawn, so the rest of the demo stays as seeded.
+            let from = start.max(self.today - TimeDelta::days(365)).min(self.today);
+            let to = if done { finish.clamp(from, self.today) } else { self.today };
+            let span = (to - from).num_days().max(0) as u64 + 1;
+            let day = from + TimeDelta::days((fnv1a(r.id.uuid().as_bytes().iter().copied()) % span) as i64);
+            let at = day.and_time(chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()).and_utc();
+            r.created_at = at.min(self.now);
+            r.updated_at = r.created_at;
+            d.risks.push(r);
         }
         for i in self.distinct(ISSUES.len(), issues as usize) {
             let (title, resolution) = ISSUES[i];
@@ -1056,7 +1076,13 @@ mod tests {
     fn check<F: Fields + std::fmt::Debug>(records: &[Record<F>], ids: &mut HashSet<uuid::Uuid>) {
         for r in records {
             assert!(r.fields.validate().is_ok(), "{:?} is invalid: {:?}", r.fields, r.fields.validate());
-            assert_eq!((r.version, r.created_at, r.updated_at, r.org_id), (1, now(), now(), org()));
+            // Risks are dated when they were identified (for the exposure trend); nothing is
+            // dated after the load.
+            assert_eq!((r.version, r.org_id), (1, org()));
+            assert!(r.created_at <= now() && r.created_at == r.updated_at, "{:?} dated {}", r.fields, r.created_at);
+            if F::KIND != EntityKind::Risk {
+                assert_eq!(r.created_at, now());
+            }
             assert!(ids.insert(r.id.uuid()), "duplicate id {}", r.id);
         }
     }

@@ -137,6 +137,15 @@ pub(crate) fn plan(p: &Record<ProjectFields>, today: NaiveDate) -> Result<Schedu
         }
     }
     let err = |e: keel_engine::schedule::ScheduleError| AppError::Internal(format!("demo plan: {e}"));
+    // The plan spans the project's planned dates, so on any day the demo is loaded its active
+    // projects are part-way through their plans rather than long finished.
+    if let Some(finish) = f.planned_finish {
+        let natural = schedule(&s).map_err(err)?;
+        let (wanted, has) = (weekdays(start, finish), weekdays(start, natural.finish.date()));
+        if wanted > 0 && has > 0 {
+            scale(&mut s, (wanted as f64 / has as f64).clamp(0.25, 8.0));
+        }
+    }
     // Baseline: the plan as approved.
     let base = schedule(&s).map_err(err)?;
     for (t, r) in s.tasks.iter_mut().zip(&base.tasks) {
@@ -179,6 +188,23 @@ pub(crate) fn plan(p: &Record<ProjectFields>, today: NaiveDate) -> Result<Schedu
         }
     }
     Ok(s)
+}
+
+/// Monday-to-Friday days after `from` up to and including `to`.
+fn weekdays(from: NaiveDate, to: NaiveDate) -> i64 {
+    from.iter_days().skip(1).take_while(|d| *d <= to).filter(|d| d.weekday().num_days_from_monday() < 5).count() as i64
+}
+
+/// Stretches (or shrinks) every duration and lag of a plan by `factor`, in whole days; work
+/// stays at least a day long.
+fn scale(s: &mut Schedule, factor: f64) {
+    let days = |minutes: i64| ((minutes as f64 / 480.0) * factor).round() as i64 * 480;
+    for t in s.tasks.iter_mut().filter(|t| t.kind == TaskKind::Task) {
+        t.duration.minutes = days(t.duration.minutes).max(480);
+    }
+    for l in &mut s.links {
+        l.lag.amount = days(l.lag.amount);
+    }
 }
 
 impl App {

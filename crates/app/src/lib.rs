@@ -33,7 +33,7 @@ pub use reports::{
 };
 pub use risk_analytics::RiskAnalytics;
 pub use schedules::{AnalyseOptions, Analysis, ImportReport, ScheduleVersion, ScheduleVersionInfo, analyse};
-pub use transfer::{ExportDocument, ExportUser, ImportSummary, RecordSet, today};
+pub use transfer::{ExportDocument, ExportUser, ImportSummary, RecordSet};
 
 /// Tunable rules of the application.
 #[derive(Debug, Clone)]
@@ -54,6 +54,11 @@ pub struct AppConfig {
     pub reporting: reports::ReportingConfig,
     /// The SMTP server for e-mailed reports (`None`: e-mail delivery is off).
     pub smtp: Option<reports::SmtpConfig>,
+    /// Pins "today" to this date (`None`: the real date in the reporting time zone). Tests,
+    /// demonstrations and what-ifs set it (`--today`, `KEEL_TODAY`, `today` in keel.toml); every
+    /// date-dependent rule (staleness, overdue milestones, reporting periods, forecasts, the demo
+    /// organisation) reads [`App::today`].
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl Default for AppConfig {
@@ -67,6 +72,7 @@ impl Default for AppConfig {
             risk_matrix: Default::default(),
             reporting: Default::default(),
             smtp: None,
+            today: None,
         }
     }
 }

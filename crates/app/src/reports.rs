@@ -257,7 +257,7 @@ impl App {
     /// Not found (scope), forbidden, validation (a status report needs a project scope), storage.
     pub async fn write_report(&self, actor: &Actor, request: &ReportRequest) -> Result<Document, AppError> {
         actor.require(keel_domain::Action::Read)?;
-        let as_of = request.as_of.unwrap_or_else(|| self.reporting_today());
+        let as_of = request.as_of.unwrap_or_else(|| self.today());
         let generated_at = chrono::Utc::now().naive_utc();
         let rules = &self.config.reporting.rag_rules;
         match (request.kind, request.scope) {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use keel_domain::{Action, AuditAction, PortfolioId, ProjectFields, Record, RiskFields};
+use keel_domain::{Action, AuditAction, PortfolioId, ProjectFields, Record, RiskFields, WorkState};
 use keel_engine::risk::{
     GroupBy, HeatMap, RiskExposure, RiskInput, RiskSummary, Snapshot, TrendSeries, aggregate, exposure_trend,
     exposures, heat_map,
@@ -61,6 +61,59 @@ pub(crate) fn input(
     })
 }
 
+/// Whether a project's risks count in portfolio views (heat map, exposure, red risks, reports):
+/// active or on-hold projects. Proposed, closed and cancelled projects carry no live exposure.
+/// The one rule every place that counts a portfolio's risks applies.
+pub(crate) fn is_live(p: &Record<ProjectFields>) -> bool {
+    matches!(p.fields.state, WorkState::Active | WorkState::OnHold)
+}
+
+/// The risk set at each of the last twelve month ends and today, oldest first. Today's is the
+/// current register itself (`inputs`), so the trend ends on the headline figure; each earlier one
+/// rolls the register back through the audit trail (`history`, newest first), undoing every change
+/// made after that day. A record no trail entry covers counts from the day it was created.
+fn month_end_snapshots(
+    risks: &[Record<RiskFields>],
+    history: &[keel_domain::AuditEntry],
+    today: NaiveDate,
+    actor: &Actor,
+    projects: &HashMap<uuid::Uuid, &Record<ProjectFields>>,
+    inputs: &[RiskInput],
+) -> Vec<Snapshot> {
+    let mut state: HashMap<uuid::Uuid, Option<Record<RiskFields>>> =
+        risks.iter().map(|r| (r.id.uuid(), Some(r.clone()))).collect();
+    let mut next = 0;
+    let mut out = Vec::new();
+    for date in month_ends(today, 12).into_iter().rev() {
+        if date == today {
+            out.push(Snapshot { date, risks: inputs.to_vec() });
+            continue;
+        }
+        while let Some(e) = history.get(next).filter(|e| e.at.date_naive() > date) {
+            let before = match e.action {
+                AuditAction::Create => None,
+                _ => e.before.as_deref().and_then(|b| serde_json::from_str::<Record<RiskFields>>(b).ok()),
+            };
+            let before = before.map(|mut r| {
+                r.id = keel_domain::Id::from_uuid(e.entity_id);
+                r.org_id = actor.org_id;
+                r
+            });
+            state.insert(e.entity_id, before);
+            next += 1;
+        }
+        let risks = state
+            .values()
+            .flatten()
+            .filter(|r| r.created_at.date_naive() <= date)
+            .filter_map(|r| input(r, projects))
+            .collect();
+        out.push(Snapshot { date, risks });
+    }
+    out.reverse();
+    out
+}
+
 fn month_ends(today: NaiveDate, n: u32) -> Vec<NaiveDate> {
     let mut out = vec![today];
     let mut d = today.with_day(1).and_then(|d| d.pred_opt());
@@ -100,7 +153,7 @@ impl App {
         drop(tx);
         let projects: HashMap<_, _> = all_projects
             .iter()
-            .filter(|p| portfolio.is_none_or(|pf| p.fields.portfolio_id == pf))
+            .filter(|p| is_live(p) && portfolio.is_none_or(|pf| p.fields.portfolio_id == pf))
             .map(|p| (p.id.uuid(), p))
             .collect();
         let inputs: Vec<RiskInput> = risks.iter().filter_map(|r| input(r, &projects)).collect();
@@ -117,39 +170,8 @@ impl App {
             })
             .collect();
 
-        // Rebuild each month end's risk set from the audit trail (oldest first).
-        history.reverse();
-        let mut snapshots = Vec::new();
-        let today = crate::today();
-        for date in month_ends(today, 12) {
-            let mut state: HashMap<uuid::Uuid, Option<RiskFields>> = HashMap::new();
-            for e in history.iter().take_while(|e| e.at.date_naive() <= date) {
-                let after = match e.action {
-                    AuditAction::Delete => None,
-                    _ => e
-                        .after
-                        .as_deref()
-                        .and_then(|a| serde_json::from_str::<Record<RiskFields>>(a).ok())
-                        .map(|r| r.fields),
-                };
-                state.insert(e.entity_id, after);
-            }
-            let risks: Vec<RiskInput> = state
-                .into_iter()
-                .filter_map(|(id, f)| {
-                    let r = Record {
-                        id: keel_domain::Id::from_uuid(id),
-                        org_id: actor.org_id,
-                        version: 0,
-                        created_at: keel_store::now(),
-                        updated_at: keel_store::now(),
-                        fields: f?,
-                    };
-                    input(&r, &projects)
-                })
-                .collect();
-            snapshots.push(Snapshot { date, risks });
-        }
+        let today = self.today();
+        let snapshots = month_end_snapshots(&risks, &history, today, actor, &projects, &inputs);
         Ok(RiskAnalytics {
             heat_map: heat_map(&inputs, m).map_err(err)?,
             risks: exp,

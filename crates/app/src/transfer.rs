@@ -1,7 +1,7 @@
 //! Export an organisation's whole data set as one JSON document, import it elsewhere, and load
 //! the demo organisation. Imports run in one transaction: all or nothing.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use keel_domain::*;
 use keel_store::{
     DeliveryHistoryRow, ForecastRunRow, ForecastSettingsRow, ReportDeliveryRow, ReportScheduleRow, ReportSnapshotRow,
@@ -458,9 +458,4 @@ impl App {
         self.load_demo_schedules(&Actor::system(org.id), &d.projects, opts.today, opts.schedules).await?;
         Ok(Some(summary))
     }
-}
-
-/// Today's date in UTC (the front ends pass it to the dashboard).
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
 }

@@ -44,6 +44,10 @@ pub struct Config {
     /// The SMTP server scheduled reports are e-mailed through (`[smtp]` in keel.toml).
     #[serde(default)]
     pub smtp: Option<keel_app::reports::SmtpConfig>,
+    /// Pins "today" (`YYYY-MM-DD`) for every date rule, the demo organisation included: for
+    /// demonstrations, training and tests. Unset: the real date in the reporting time zone.
+    #[serde(default)]
+    pub today: Option<chrono::NaiveDate>,
 }
 
 /// `[reporting]` in keel.toml.
@@ -133,6 +137,7 @@ impl Default for Config {
             risk_matrix: Default::default(),
             reporting: Default::default(),
             smtp: None,
+            today: None,
         }
     }
 }
@@ -146,6 +151,8 @@ pub struct Overrides {
     pub database_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl Config {

@@ -33,7 +33,14 @@ pub enum ForecastCommand {
 }
 
 /// Runs a forecast of a file.
-pub fn file(file: &str, settings: Option<&str>, iterations: Option<u32>, seed: Option<u64>, json: bool) -> Result<()> {
+pub fn file(
+    file: &str,
+    settings: Option<&str>,
+    iterations: Option<u32>,
+    seed: Option<u64>,
+    json: bool,
+    today: Option<chrono::NaiveDate>,
+) -> Result<()> {
     let bytes = keel_interop::read_file(std::path::Path::new(file)).with_context(|| format!("cannot read {file}"))?;
     let name = std::path::Path::new(file).file_name().map_or_else(|| file.into(), |n| n.to_string_lossy().into_owned());
     let mut s = match settings {
@@ -52,7 +59,8 @@ pub fn file(file: &str, settings: Option<&str>, iterations: Option<u32>, seed: O
         s.seed = x;
     }
     let analysis = analyse(&name, &bytes, &AnalyseOptions::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let run = forecast_file(&analysis, &s, keel_app::today()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let run = forecast_file(&analysis, &s, today.unwrap_or_else(|| chrono::Utc::now().date_naive()))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     print(&run, json)
 }
 

@@ -45,6 +45,9 @@ struct DbArgs {
     /// Database URL: postgres://user@host/db or sqlite://path (overrides --data-dir).
     #[arg(long, global = true)]
     database_url: Option<String>,
+    /// Pin "today" to this date (YYYY-MM-DD) for every date rule and the demo [env: KEEL_TODAY].
+    #[arg(long, global = true)]
+    today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Subcommand)]
@@ -181,6 +184,7 @@ async fn open(cfg: &Config) -> Result<App> {
         risk_matrix: cfg.risk_matrix.clone(),
         reporting: cfg.reporting.to_app(),
         smtp: cfg.smtp.clone(),
+        today: cfg.today,
         ..AppConfig::default()
     };
     Ok(App::new(store, app_config))
@@ -253,8 +257,12 @@ async fn run() -> Result<()> {
         Command::Serve { bind, .. } => bind.clone(),
         _ => None,
     };
-    let overrides =
-        Overrides { data_dir: cli.db.data_dir.clone(), database_url: cli.db.database_url.clone(), bind: bind_flag };
+    let overrides = Overrides {
+        data_dir: cli.db.data_dir.clone(),
+        database_url: cli.db.database_url.clone(),
+        bind: bind_flag,
+        today: cli.db.today,
+    };
     let cfg = Config::load(&cli.config, &overrides).map_err(|e| anyhow::anyhow!(e))?;
     init_logging(&cfg.log_format);
     match cli.command {
@@ -263,11 +271,7 @@ async fn run() -> Result<()> {
             let org_name = if demo { "Northwind Group" } else { cfg.org_name.as_str() };
             bootstrap(&app, &cfg, org_name).await?;
             if demo {
-                match app
-                    .load_demo(&DemoOptions { today: keel_app::today(), ..DemoOptions::default() })
-                    .await
-                    .map_err(err)?
-                {
+                match app.load_demo(&DemoOptions { today: app.today(), ..DemoOptions::default() }).await.map_err(err)? {
                     Some(s) => println!("Loaded the demo portfolio: {} records.", s.records),
                     None => println!("The database already holds projects: demo not loaded again."),
                 }
@@ -292,7 +296,7 @@ async fn run() -> Result<()> {
             let app = open(&cfg).await?;
             bootstrap(&app, &cfg, "Northwind Group").await?;
             let started = std::time::Instant::now();
-            let opts = DemoOptions { seed, projects, today: keel_app::today(), weeks_of_history: weeks, schedules };
+            let opts = DemoOptions { seed, projects, today: app.today(), weeks_of_history: weeks, schedules };
             match app.load_demo(&opts).await.map_err(err)? {
                 Some(s) => println!(
                     "Loaded a demo organisation with {projects} projects: {} records in {:.1?}.",
@@ -423,7 +427,7 @@ async fn run() -> Result<()> {
             settings,
             json,
         }) => match (file, project) {
-            (Some(file), _) => forecast::file(&file, settings.as_deref(), iterations, seed, json)?,
+            (Some(file), _) => forecast::file(&file, settings.as_deref(), iterations, seed, json, cfg.today)?,
             (None, Some(code)) => {
                 let app = open(&cfg).await?;
                 let org = app

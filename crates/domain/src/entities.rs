@@ -889,6 +889,11 @@ impl Fields for DecisionFields {
                 e.add("decided_on", "is required once the state is decided");
             }
         }
+        // A decision filled in with its date but left Pending would be saved as not yet taken:
+        // ask, rather than keep it as pending silently.
+        if self.state == DecisionState::Pending && self.decided_on.is_some() {
+            e.add("state", "is Pending but the decision has a date: choose Decided, or clear Decided on");
+        }
         for (i, o) in self.options.iter().enumerate() {
             check_text(&mut e, &format!("options[{i}]"), o, 2_000, true);
         }
@@ -949,3 +954,31 @@ pub type Assumption = Record<AssumptionFields>;
 pub type Dependency = Record<DependencyFields>;
 /// A stored decision.
 pub type Decision = Record<DecisionFields>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision(state: DecisionState, decided_on: Option<NaiveDate>) -> DecisionFields {
+        DecisionFields {
+            project_id: None,
+            title: "Build or buy the reporting component".into(),
+            context: String::new(),
+            options: vec![],
+            decision: "Buy".into(),
+            decided_by: "Board".into(),
+            decided_on,
+            state,
+            links: vec![],
+        }
+    }
+
+    #[test]
+    fn a_dated_decision_left_pending_is_refused_on_its_state() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 7);
+        let e = decision(DecisionState::Pending, day).validate().expect_err("pending with a date");
+        assert!(format!("{e:?}").contains("state"), "{e:?}");
+        assert!(decision(DecisionState::Decided, day).validate().is_ok());
+        assert!(decision(DecisionState::Pending, None).validate().is_ok());
+    }
+}

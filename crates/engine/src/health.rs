@@ -58,14 +58,20 @@ pub enum Exception {
         /// Days since the period end of the latest report.
         days: i64,
     },
-    /// A milestone's expected date has passed without an actual date.
+    /// Milestones whose expected date has passed without an actual date: the most overdue one,
+    /// and how many others are overdue too (one exception, however many milestones).
     OverdueMilestone {
-        /// Milestone name.
+        /// The most overdue milestone's name.
         name: String,
-        /// Days overdue.
+        /// Days it is overdue.
         days: i64,
+        /// Other overdue milestones.
+        #[serde(default)]
+        others: usize,
     },
-    /// A milestone's forecast has slipped past its baseline.
+    /// A milestone still ahead whose forecast has slipped past its baseline by at least
+    /// [`SLIP_TOLERANCE_DAYS`]: the one that slipped most. Overdue milestones are not counted
+    /// again here.
     MilestoneSlip {
         /// Milestone name.
         name: String,
@@ -89,7 +95,13 @@ impl Exception {
             Exception::Worsened { from, to } => format!("Worsened from {from} to {to}"),
             Exception::NoStatus => "No status report yet".to_owned(),
             Exception::StaleStatus { days } => format!("Status is {days} days old"),
-            Exception::OverdueMilestone { name, days } => format!("Milestone \"{name}\" overdue by {days} days"),
+            Exception::OverdueMilestone { name, days, others: 0 } => {
+                format!("Milestone \"{name}\" overdue by {days} days")
+            }
+            Exception::OverdueMilestone { name, days, others } => format!(
+                "Milestone \"{name}\" overdue by {days} days, and {others} more overdue milestone{}",
+                if *others == 1 { "" } else { "s" }
+            ),
             Exception::MilestoneSlip { name, days } => format!("Milestone \"{name}\" {days} days behind baseline"),
             Exception::HighRisks { count } => {
                 format!("{count} open high risk{}", if *count == 1 { "" } else { "s" })
@@ -105,13 +117,19 @@ impl Exception {
             Exception::Worsened { .. } => 40,
             Exception::NoStatus => 50,
             Exception::StaleStatus { .. } => 35,
-            Exception::OverdueMilestone { .. } => 30,
+            Exception::OverdueMilestone { days, others, .. } => {
+                30 + (*days as u32 / 7).min(20) + 5 * (*others as u32).min(4)
+            }
             Exception::MilestoneSlip { days, .. } => 10 + (*days as u32).min(20),
             Exception::HighRisks { count } => 8 * (*count as u32).min(5),
             Exception::OptimisticRag => 15,
         }
     }
 }
+
+/// Days a milestone still ahead may slip past its baseline before it is an exception: two
+/// working weeks, the tolerance most PMOs give a milestone before asking for a recovery plan.
+pub const SLIP_TOLERANCE_DAYS: i64 = 14;
 
 /// The health of one project.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -169,23 +187,39 @@ pub fn assess(input: &HealthInput) -> ProjectHealth {
         }
         _ => {}
     }
+    // The next milestone is the earliest not yet achieved, overdue ones included.
     let mut next_milestone: Option<(String, NaiveDate)> = None;
+    let mut overdue: Vec<(i64, &str)> = Vec::new();
+    let mut worst_slip: Option<(i64, &str)> = None;
     for m in &input.milestones {
         if m.actual.is_some() {
             continue;
         }
         let Some(expected) = m.forecast.or(m.baseline) else { continue };
-        if expected < input.today && expects_reports {
-            exceptions
-                .push(Exception::OverdueMilestone { name: m.name.clone(), days: (input.today - expected).num_days() });
-        } else if next_milestone.as_ref().is_none_or(|(_, d)| expected < *d) {
+        if next_milestone.as_ref().is_none_or(|(_, d)| expected < *d) {
             next_milestone = Some((m.name.clone(), expected));
         }
-        if let (Some(f), Some(b)) = (m.forecast, m.baseline) {
+        if expected < input.today {
+            overdue.push(((input.today - expected).num_days(), &m.name));
+        } else if let (Some(f), Some(b)) = (m.forecast, m.baseline) {
             let slip = (f - b).num_days();
-            if slip > 0 && expects_reports {
-                exceptions.push(Exception::MilestoneSlip { name: m.name.clone(), days: slip });
+            if slip >= SLIP_TOLERANCE_DAYS && worst_slip.is_none_or(|(w, _)| slip > w) {
+                worst_slip = Some((slip, &m.name));
             }
+        }
+    }
+    if expects_reports {
+        // Most overdue first; ties by name, so the exception does not depend on input order.
+        overdue.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        if let Some((days, name)) = overdue.first() {
+            exceptions.push(Exception::OverdueMilestone {
+                name: (*name).to_owned(),
+                days: *days,
+                others: overdue.len() - 1,
+            });
+        }
+        if let Some((days, name)) = worst_slip {
+            exceptions.push(Exception::MilestoneSlip { name: name.to_owned(), days });
         }
     }
     if input.open_high_risks > 0 {
@@ -239,9 +273,45 @@ mod tests {
         });
         let h = assess(&i);
         assert!(h.exceptions.contains(&Exception::StaleStatus { days: 20 }));
-        assert!(h.exceptions.contains(&Exception::OverdueMilestone { name: "Go-live".into(), days: 5 }));
-        assert!(h.exceptions.contains(&Exception::MilestoneSlip { name: "Go-live".into(), days: 5 }));
-        assert_eq!(h.next_milestone, None);
+        assert!(h.exceptions.contains(&Exception::OverdueMilestone { name: "Go-live".into(), days: 5, others: 0 }));
+        // An overdue milestone is not also reported as slipped: one exception per fact.
+        assert!(!h.exceptions.iter().any(|e| matches!(e, Exception::MilestoneSlip { .. })));
+        // The overdue milestone is still the next one to achieve.
+        assert_eq!(h.next_milestone, Some(("Go-live".into(), day(95))));
+    }
+
+    #[test]
+    fn overdue_milestones_make_one_exception_led_by_the_most_overdue() {
+        let mut i = input(vec![(day(95), Rag::Green)]);
+        for (name, due) in [("Design", 60), ("Build", 90), ("Go-live", 130)] {
+            i.milestones.push(MilestoneInput {
+                name: name.into(),
+                baseline: Some(day(due)),
+                forecast: Some(day(due)),
+                actual: None,
+            });
+        }
+        let h = assess(&i);
+        assert_eq!(h.exceptions, vec![Exception::OverdueMilestone { name: "Design".into(), days: 40, others: 1 }]);
+        assert_eq!(h.next_milestone, Some(("Design".into(), day(60))));
+    }
+
+    #[test]
+    fn a_small_slip_of_a_future_milestone_is_tolerated_a_large_one_is_not() {
+        let mut i = input(vec![(day(95), Rag::Green)]);
+        let m = |slip| MilestoneInput {
+            name: "Go-live".into(),
+            baseline: Some(day(150)),
+            forecast: Some(day(150 + slip)),
+            actual: None,
+        };
+        i.milestones = vec![m(SLIP_TOLERANCE_DAYS - 1)];
+        assert!(assess(&i).exceptions.is_empty());
+        i.milestones = vec![m(SLIP_TOLERANCE_DAYS)];
+        assert_eq!(
+            assess(&i).exceptions,
+            vec![Exception::MilestoneSlip { name: "Go-live".into(), days: SLIP_TOLERANCE_DAYS }]
+        );
     }
 
     proptest! {
@@ -254,6 +324,25 @@ mod tests {
             let mut red = green.clone();
             if let Some(last) = red.last_mut() { last.1 = Rag::Red; }
             prop_assert!(assess(&input(red)).attention > assess(&input(green)).attention);
+        }
+
+        #[test]
+        fn each_milestone_is_in_at_most_one_exception_and_there_is_at_most_one_of_each_kind(
+            dues in proptest::collection::vec((0i64..200, -10i64..60), 0..12),
+        ) {
+            let mut i = input(vec![(day(95), Rag::Amber)]);
+            for (k, (due, slip)) in dues.iter().enumerate() {
+                i.milestones.push(MilestoneInput { name: format!("M{k}"), baseline: Some(day(*due)), forecast: Some(day(due + slip)), actual: None });
+            }
+            let h = assess(&i);
+            let overdue: Vec<&String> = h.exceptions.iter().filter_map(|e| match e { Exception::OverdueMilestone { name, .. } => Some(name), _ => None }).collect();
+            let slipped: Vec<&String> = h.exceptions.iter().filter_map(|e| match e { Exception::MilestoneSlip { name, .. } => Some(name), _ => None }).collect();
+            prop_assert!(overdue.len() <= 1 && slipped.len() <= 1);
+            prop_assert!(overdue.iter().all(|n| !slipped.contains(n)));
+            // The next milestone is never later than an overdue one.
+            if let (Some(Exception::OverdueMilestone { days, .. }), Some((_, next))) = (h.exceptions.iter().find(|e| matches!(e, Exception::OverdueMilestone { .. })), &h.next_milestone) {
+                prop_assert!(*next <= day(100) - chrono::Duration::days(*days));
+            }
         }
 
         #[test]

@@ -115,12 +115,24 @@ fn red_risks_aged_issues_and_overdue_milestones_count_at_the_threshold() {
     let mut p = bare(3, "Milestones", GovernanceTier::Standard);
     p.milestones = vec![milestone("m1", "Due today", as_of(), None, None)];
     assert_eq!(proposal(&p, Dimension::Schedule).rag, Rag::Green, "due today is not overdue");
-    p.milestones.push(milestone("m2", "Late", d(2027, 3, 1), None, None));
+    // Overdue by a working day or two: the count decides.
+    p.milestones.push(milestone("m2", "Late", d(2027, 3, 29), None, None));
     assert_eq!(proposal(&p, Dimension::Schedule).rag, Rag::Amber);
-    p.milestones.push(milestone("m3", "Later", d(2027, 3, 2), None, None));
+    p.milestones.push(milestone("m3", "Later", d(2027, 3, 30), None, None));
     assert_eq!(proposal(&p, Dimension::Schedule).rag, Rag::Red);
-    p.milestones[2].actual = Some(d(2027, 3, 5));
+    p.milestones[2].actual = Some(d(2027, 3, 30));
     assert_eq!(proposal(&p, Dimension::Schedule).rag, Rag::Amber, "an achieved milestone is not overdue");
+
+    // How late decides too: one milestone overdue by the red slip threshold or more is red.
+    let s = RagRules::default().standard;
+    let mut p = bare(4, "Go-live", GovernanceTier::Standard);
+    // 2027-03-31 is a Wednesday: a due date whole weeks earlier is 5 working days a week late.
+    let weeks_late = |wd: i64| as_of() - chrono::Duration::days(7 * wd / 5);
+    p.milestones = vec![milestone("m1", "Go-live", weeks_late(s.schedule_slip_red_days), None, None)];
+    let prop = proposal(&p, Dimension::Schedule);
+    assert_eq!(prop.rag, Rag::Red, "{:?}", prop.reasons);
+    p.milestones[0].baseline = Some(weeks_late(s.schedule_slip_amber_days));
+    assert_eq!(proposal(&p, Dimension::Schedule).rag, Rag::Amber);
 }
 
 #[test]

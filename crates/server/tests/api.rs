@@ -16,8 +16,12 @@ use keel_store::{Store, testing};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+#[path = "api/consistency.rs"]
+mod consistency;
 #[path = "api/registers.rs"]
 mod registers;
+#[path = "api/ui_roles.rs"]
+mod ui_roles;
 
 struct Harness {
     router: axum::Router,
@@ -1085,7 +1089,7 @@ async fn delivery(h: Harness) {
     let pf = h.portfolio().await;
     let p = h.project(&pf, "AGL").await;
     let pid = p["id"].as_str().unwrap();
-    let today = keel_app::today();
+    let today = h.app.today();
     let mut csv = String::from("key,title,team,created,started,done,points,milestone\n");
     for w in 0..12 {
         for k in 0..2 {
@@ -1175,7 +1179,7 @@ async fn reports(h: Harness) {
     let pf = h.portfolio().await;
     let p = h.project(&pf, "REP").await;
     let pid = p["id"].as_str().unwrap();
-    let today = keel_app::today();
+    let today = h.app.today();
     let last_week = (today - chrono::Duration::days(7)).to_string();
     let r = h
         .call(

@@ -86,7 +86,7 @@ impl App {
         let mut tx = self.store.read().await?;
         let pid = || Value::text(project.to_string());
         Ok(Context {
-            today: crate::today(),
+            today: self.today(),
             records: true,
             high_risk_score: self.config.high_risk_score,
             risks: tx.all_where::<RiskFields>(actor.org_id, "project_id", pid()).await?,

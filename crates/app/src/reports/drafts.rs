@@ -200,7 +200,7 @@ impl App {
         period_end: Option<NaiveDate>,
     ) -> Result<StatusDraftView, AppError> {
         actor.require(Action::SubmitStatus)?;
-        let period_end = period_end.unwrap_or_else(|| self.reporting_today());
+        let period_end = period_end.unwrap_or_else(|| self.today());
         let mut tx = self.store.read().await?;
         tx.get::<ProjectFields>(actor.org_id, project).await?.ok_or(AppError::NotFound)?;
         if let Some(row) = tx.status_draft(actor.org_id, project, period_end).await? {
@@ -366,8 +366,12 @@ impl App {
         tx.status_drafts(actor.org_id, project, 100).await?.into_iter().map(view).collect()
     }
 
-    /// Today in the organisation's reporting time zone.
-    pub fn reporting_today(&self) -> NaiveDate {
+    /// Today: the pinned date of [`crate::AppConfig::today`] if set, else the date now in the
+    /// organisation's reporting time zone. The one clock every date rule of Keel reads.
+    pub fn today(&self) -> NaiveDate {
+        if let Some(d) = self.config.today {
+            return d;
+        }
         match self.config.reporting.timezone.parse::<chrono_tz::Tz>() {
             Ok(tz) => Utc::now().with_timezone(&tz).date_naive(),
             Err(_) => Utc::now().date_naive(),

@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Weekday};
 use keel_domain::Fields as _;
 use keel_domain::{
     AuditAction, DecisionFields, IssueFields, MilestoneFields, PortfolioFields, ProgrammeFields, ProjectFields,
-    ProjectId, Rag, Record, RiskFields, StatusReportFields, WorkState,
+    ProjectId, Rag, Record, RiskFields, StatusReportFields,
 };
 use keel_engine::report::{
     DecisionFacts, EvmFacts, ForecastFacts, IssueFacts, MilestoneFacts, PortfolioFacts, PredictionFacts, ProjectFacts,
@@ -198,11 +198,7 @@ impl App {
         let chosen: Vec<&Record<ProjectFields>> = projects
             .iter()
             .filter(|p| in_scope(p))
-            .filter(|p| {
-                single
-                    || matches!(p.fields.state, WorkState::Active | WorkState::OnHold)
-                        && p.created_at.date_naive() <= as_of
-            })
+            .filter(|p| single || crate::risk_analytics::is_live(p) && p.created_at.date_naive() <= as_of)
             .collect();
         let wanted: std::collections::HashSet<ProjectId> = chosen.iter().map(|p| p.id).collect();
         let statuses = tx.all::<StatusReportFields>(org).await?;

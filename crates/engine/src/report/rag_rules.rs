@@ -357,6 +357,19 @@ pub(crate) fn milestone_due(m: &MilestoneFacts) -> Option<NaiveDate> {
     m.forecast.or(m.baseline)
 }
 
+/// Monday-to-Friday days after `from` up to and including `to` (0 when `to` is not later).
+pub(crate) fn weekdays_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    use chrono::Datelike;
+    let days = (to - from).num_days();
+    if days <= 0 {
+        return 0;
+    }
+    let (weeks, rest) = (days / 7, days % 7);
+    let start = i64::from(from.weekday().num_days_from_monday());
+    let extra = (1..=rest).filter(|k| (start + k) % 7 < 5).count() as i64;
+    weeks * 5 + extra
+}
+
 /// A milestone whose due date has passed without an actual.
 pub(crate) fn is_overdue(m: &MilestoneFacts, as_of: NaiveDate) -> bool {
     m.actual.is_none() && milestone_due(m).is_some_and(|d| d < as_of)
@@ -432,8 +445,15 @@ fn propose_schedule(p: &ProjectFacts, t: &TierThresholds, as_of: NaiveDate, cite
     }
     let dated = p.milestones.iter().filter(|m| milestone_due(m).is_some() || m.actual.is_some()).count();
     if dated > 0 {
-        let overdue: Vec<&MilestoneFacts> = p.milestones.iter().filter(|m| is_overdue(m, as_of)).collect();
+        let mut overdue: Vec<&MilestoneFacts> = p.milestones.iter().filter(|m| is_overdue(m, as_of)).collect();
+        overdue.sort_by_key(|m| milestone_due(m));
         rags.push(rag_at_least(overdue.len(), t.overdue_milestones_amber, t.overdue_milestones_red));
+        // How late the most overdue milestone is counts as much as how many are late: a go-live
+        // 72 days overdue is red, whatever the count thresholds say.
+        let late = overdue.first().and_then(|m| milestone_due(m)).map(|due| weekdays_between(due, as_of));
+        if let Some(late) = late {
+            rags.push(rag_at_least(late, t.schedule_slip_amber_days, t.schedule_slip_red_days));
+        }
         if overdue.is_empty() {
             reasons.push(cites.say(
                 format!("No milestones overdue (of {})", words::count(dated, "dated milestone", "dated milestones")),
@@ -451,11 +471,15 @@ fn propose_schedule(p: &ProjectFacts, t: &TierThresholds, as_of: NaiveDate, cite
             let more = if overdue.len() > 3 { format!(" and {} more", overdue.len() - 3) } else { String::new() };
             reasons.push(cites.say(
                 format!(
-                    "{} overdue: {}{more}; thresholds: amber from {}, red from {}",
+                    "{} overdue: {}{more}; the most overdue is {} late; thresholds: amber from {}, red from {} overdue, or \
+                     from {} and {} working days late",
                     words::count(overdue.len(), "milestone", "milestones"),
                     words::and_list(&names),
+                    words::working_days(late.unwrap_or(0)),
                     t.overdue_milestones_amber,
-                    t.overdue_milestones_red
+                    t.overdue_milestones_red,
+                    t.schedule_slip_amber_days,
+                    t.schedule_slip_red_days
                 ),
                 overdue.iter().map(|m| sources::milestone(p, m)),
             ));
@@ -600,4 +624,35 @@ fn carried(p: &ProjectFacts, dim: Dimension, notes: Vec<Sentence>, cites: &mut C
     let mut reasons = vec![first.1];
     reasons.extend(notes);
     DimensionProposal { dimension: dim, rag: first.0, from_data: false, reasons }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::weekdays_between;
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a date")
+    }
+
+    #[test]
+    fn weekdays_skip_weekends() {
+        // Friday 2026-12-04 to Monday 2026-12-07: only the Monday counts.
+        assert_eq!(weekdays_between(d("2026-12-04"), d("2026-12-07")), 1);
+        assert_eq!(weekdays_between(d("2026-12-07"), d("2026-12-14")), 5);
+        assert_eq!(weekdays_between(d("2026-12-07"), d("2026-12-07")), 0);
+        assert_eq!(weekdays_between(d("2026-12-08"), d("2026-12-07")), 0);
+    }
+
+    proptest! {
+        #[test]
+        fn weekdays_match_counting_day_by_day(start in 0i64..3000, len in 0i64..400) {
+            use chrono::Datelike;
+            let from = d("2020-01-01") + chrono::Duration::days(start);
+            let to = from + chrono::Duration::days(len);
+            let slow = from.iter_days().skip(1).take_while(|x| *x <= to).filter(|x| x.weekday().num_days_from_monday() < 5).count() as i64;
+            prop_assert_eq!(weekdays_between(from, to), slow);
+        }
+    }
 }

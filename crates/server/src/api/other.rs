@@ -106,7 +106,7 @@ pub async fn get_dashboard(
     ApiActor(actor): ApiActor,
     ApiQuery(p): ApiQuery<DashboardParams>,
 ) -> Result<Json<DashboardResponse>, ApiError> {
-    let d = state.app.dashboard(&actor, &p.filter()?, keel_app::today()).await?;
+    let d = state.app.dashboard(&actor, &p.filter()?, state.app.today()).await?;
     let rows = d
         .rows
         .iter()

@@ -208,7 +208,7 @@ pub async fn redraft(
     ApiQuery(p): ApiQuery<PeriodParam>,
 ) -> Result<Json<StatusDraftView>, ApiError> {
     let project = parse_id::<ProjectFields>(&id)?;
-    let period = p.period_end.unwrap_or_else(|| state.app.reporting_today());
+    let period = p.period_end.unwrap_or_else(|| state.app.today());
     Ok(Json(state.app.redraft_status(&actor, project, period).await?))
 }
 
@@ -221,7 +221,7 @@ pub async fn save_draft(
     ApiJson(edit): ApiJson<StatusEdit>,
 ) -> Result<Json<StatusDraftView>, ApiError> {
     let project = parse_id::<ProjectFields>(&id)?;
-    let period = p.period_end.unwrap_or_else(|| state.app.reporting_today());
+    let period = p.period_end.unwrap_or_else(|| state.app.today());
     Ok(Json(state.app.save_status_draft(&actor, project, period, edit).await?))
 }
 
@@ -234,7 +234,7 @@ pub async fn submit_draft(
     ApiJson(edit): ApiJson<StatusEdit>,
 ) -> Result<(StatusCode, Json<StatusDraftView>), ApiError> {
     let project = parse_id::<ProjectFields>(&id)?;
-    let period = p.period_end.unwrap_or_else(|| state.app.reporting_today());
+    let period = p.period_end.unwrap_or_else(|| state.app.today());
     Ok((StatusCode::CREATED, Json(state.app.submit_status_draft(&actor, project, period, edit).await?)))
 }
 

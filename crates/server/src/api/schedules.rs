@@ -477,6 +477,6 @@ pub async fn get_gantt(
             .num_days(),
         ),
     };
-    let svg = gantt::svg(&v.analysis.schedule, &v.analysis.result, zoom, keel_app::today(), p.baseline.unwrap_or(0));
+    let svg = gantt::svg(&v.analysis.schedule, &v.analysis.result, zoom, state.app.today(), p.baseline.unwrap_or(0));
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }

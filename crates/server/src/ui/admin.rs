@@ -34,6 +34,8 @@ struct UsersPage {
     org_currency: String,
     users: Vec<UserRow>,
     roles: Vec<(String, String)>,
+    /// The role a new user gets unless the admin picks another: the least powerful.
+    new_user_role: &'static str,
     message: Option<String>,
 }
 
@@ -68,6 +70,8 @@ async fn users_view(state: &AppState, s: &Session, message: Option<String>) -> R
                 })
                 .collect(),
             roles: Role::ALL.iter().map(|r| (r.as_str().to_owned(), r.label().to_owned())).collect(),
+            // `Role::ALL` runs from the most to the least powerful (a domain test keeps it so).
+            new_user_role: Role::ALL.last().map_or("", |r| r.as_str()),
             message,
         }),
         Err(e) => error_page(Some(chrome), e),

@@ -15,7 +15,7 @@ use keel_domain::{ProjectFields, Record};
 use keel_engine::forecast::montecarlo::Distribution;
 use serde::Deserialize;
 
-use super::{Chrome, error_page, render};
+use super::{Can, Chrome, error_page, render};
 use crate::{
     AppState,
     auth::{UiSession, same_secret},
@@ -34,6 +34,7 @@ pub const MEASURED_ERROR: &[(&str, &str)] = &[
 #[template(path = "forecast.html")]
 struct ForecastPage {
     chrome: Option<Chrome>,
+    can: Can,
     project: Record<ProjectFields>,
     run: Option<View>,
     history: Vec<ForecastRunInfo>,
@@ -246,6 +247,7 @@ async fn page(
         }
     };
     render(&ForecastPage {
+        can: chrome.can,
         chrome: Some(chrome),
         project,
         run,

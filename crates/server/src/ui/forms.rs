@@ -15,7 +15,7 @@ use keel_store::{ListQuery, Stored};
 use serde_json::{Map, Value as Json};
 
 use super::{
-    Chrome, error_page,
+    Can, Chrome, error_page,
     pages::{AuditRow, audit_rows},
     render,
 };
@@ -447,8 +447,8 @@ struct RecordPage {
     fields: Vec<(String, String)>,
     audit: Vec<AuditRow>,
     back: String,
-    can_edit: bool,
     overview: Option<super::scope::Overview>,
+    can: Can,
 }
 
 async fn view_of<F: Stored>(app: &App, actor: &Actor, id: &str) -> Result<(Record<F>, Vec<AuditEntry>), AppError> {
@@ -523,6 +523,7 @@ pub async fn record_page(
     match res {
         Ok((label, version, fields, history, project)) => render(&RecordPage {
             overview,
+            can: chrome.can,
             chrome: Some(chrome),
             title: label,
             kind: kind.label().into(),
@@ -532,21 +533,19 @@ pub async fn record_page(
             fields,
             audit: audit_rows(&history),
             back: project.map(|p| format!("/projects/{p}")).unwrap_or_else(|| format!("/r/{}", kind.slug())),
-            can_edit: s.actor.role.allows(Action::for_record(kind, roles::Op::Update)),
         }),
         Err(e) => error_page(Some(chrome), e),
     }
 }
 
 /// Defaults for a new record from the query (e.g. `?project_id=...`), plus sensible dates.
-fn new_defaults(kind: EntityKind, q: &HashMap<String, String>, actor: &Actor) -> Values {
+fn new_defaults(kind: EntityKind, q: &HashMap<String, String>, actor: &Actor, today: chrono::NaiveDate) -> Values {
     let mut v: Values = q.iter().filter(|(k, _)| !k.starts_with('_')).map(|(k, x)| (k.clone(), x.clone())).collect();
-    let today = keel_app::today();
     match kind {
         EntityKind::StatusReport => {
-            use chrono::Datelike;
-            let to_friday = (4 + 7 - today.weekday().num_days_from_monday() as i64) % 7;
-            v.entry("period_end".into()).or_insert_with(|| (today + chrono::Duration::days(to_friday)).to_string());
+            // The period a report submitted today covers ends today: a report dated in the
+            // future would be left out of every view and report made before that day.
+            v.entry("period_end".into()).or_insert_with(|| today.to_string());
             v.entry("submitted_by".into()).or_insert_with(|| actor.name.clone());
         }
         EntityKind::Issue => {
@@ -567,8 +566,9 @@ fn new_defaults(kind: EntityKind, q: &HashMap<String, String>, actor: &Actor) ->
 }
 
 /// Prefills a new status report from the project's latest one, so a PM only edits what changed.
-async fn prefill_status(app: &App, actor: &Actor, v: &mut Values) {
-    let Some(pid) = v.get("project_id").cloned() else { return };
+/// Returns that latest report, if any.
+async fn prefill_status(app: &App, actor: &Actor, v: &mut Values) -> Option<Record<StatusReportFields>> {
+    let pid = v.get("project_id").cloned()?;
     let q = ListQuery {
         filters: vec![keel_store::Filter {
             column: "project_id".into(),
@@ -580,16 +580,26 @@ async fn prefill_status(app: &App, actor: &Actor, v: &mut Values) {
         limit: Some(1),
         ..Default::default()
     };
-    if let Ok(page) = app.records::<StatusReportFields>().list(actor, &q).await
-        && let Some(last) = page.items.first()
-    {
-        let json = serde_json::to_value(&last.fields).unwrap_or_default();
-        for k in ["overall", "schedule", "cost", "scope", "risk", "resources", "benefits", "next_steps"] {
-            if let Some(s) = json[k].as_str() {
-                v.entry(k.into()).or_insert_with(|| s.to_owned());
-            }
+    let last = app.records::<StatusReportFields>().list(actor, &q).await.ok()?.items.into_iter().next()?;
+    let json = serde_json::to_value(&last.fields).unwrap_or_default();
+    for k in ["overall", "schedule", "cost", "scope", "risk", "resources", "benefits", "next_steps"] {
+        if let Some(s) = json[k].as_str() {
+            v.entry(k.into()).or_insert_with(|| s.to_owned());
         }
     }
+    Some(last)
+}
+
+/// The notice for a project whose status is already reported for the period the form offers.
+fn already_reported(last: &Record<StatusReportFields>, offered: &str) -> Option<String> {
+    let offered = chrono::NaiveDate::parse_from_str(offered, "%Y-%m-%d").ok()?;
+    (last.fields.period_end >= offered).then(|| {
+        format!(
+            "A status report for the period ending {} was already submitted by {}. Edit that report, or choose a \
+             later period end.",
+            last.fields.period_end, last.fields.submitted_by
+        )
+    })
 }
 
 /// `GET /r/{kind}/new`
@@ -607,9 +617,12 @@ pub async fn new_page(
     if let Err(e) = s.actor.require(Action::for_record(kind, roles::Op::Create)) {
         return error_page(Some(chrome), e);
     }
-    let mut values = new_defaults(kind, &q, &s.actor);
-    if kind == EntityKind::StatusReport {
-        prefill_status(&state.app, &s.actor, &mut values).await;
+    let mut values = new_defaults(kind, &q, &s.actor, state.app.today());
+    let mut message = None;
+    if kind == EntityKind::StatusReport
+        && let Some(last) = prefill_status(&state.app, &s.actor, &mut values).await
+    {
+        message = values.get("period_end").and_then(|p| already_reported(&last, p));
     }
     let cancel = values.get("project_id").map(|p| format!("/projects/{p}")).unwrap_or_else(|| format!("/r/{slug}"));
     let rows = form_rows(&state.app, &s.actor, kind, &values, &ValidationErrors::new()).await;
@@ -625,7 +638,7 @@ pub async fn new_page(
         cancel,
         version: None,
         rows,
-        message: None,
+        message,
     })
 }
 
@@ -740,6 +753,9 @@ pub async fn edit_page(
         Ok(k) => k,
         Err(e) => return error_page(Some(chrome), e),
     };
+    if let Err(e) = s.actor.require(Action::for_record(kind, roles::Op::Update)) {
+        return error_page(Some(chrome), e);
+    }
     let res = with_kind!(kind, F => view_of::<F>(&state.app, &s.actor, &id).await.map(|(r, _)| {
         (serde_json::to_value(&r.fields).unwrap_or_default(), r.version, r.fields.label())
     }));

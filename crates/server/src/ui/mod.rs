@@ -17,7 +17,7 @@ use axum::{
     routing::{get, post},
 };
 use keel_app::{AppError, Session};
-use keel_domain::Action;
+use keel_domain::{Action, EntityKind, Role, roles::Op};
 
 use crate::AppState;
 
@@ -30,8 +30,8 @@ pub struct Chrome {
     pub role: String,
     /// CSRF token for forms.
     pub csrf: String,
-    /// Show the admin navigation.
-    pub is_admin: bool,
+    /// What the signed-in user may do.
+    pub can: Can,
     /// Which navigation item is current.
     pub nav: &'static str,
 }
@@ -43,8 +43,93 @@ impl Chrome {
             user: s.actor.name.clone(),
             role: s.actor.role.label().to_owned(),
             csrf: s.csrf_token.clone(),
-            is_admin: s.actor.role.allows(Action::ManageUsers),
+            can: Can::new(s.actor.role),
             nav,
+        }
+    }
+}
+
+/// Which of the actions pages offer the signed-in user's role may take. Every link, button and
+/// form that changes something asks this, and this asks only the table the application layer
+/// enforces (`keel_domain::roles`) with the action each service `require`s: a page never offers
+/// what would end in a 403.
+#[derive(Debug, Clone, Copy)]
+pub struct Can {
+    role: Role,
+}
+
+impl Can {
+    /// What `role` may do.
+    pub const fn new(role: Role) -> Self {
+        Self { role }
+    }
+
+    /// Whether the role may take `action`.
+    pub const fn allows(self, action: Action) -> bool {
+        self.role.allows(action)
+    }
+
+    fn record(self, slug: &str, op: Op) -> bool {
+        EntityKind::from_slug(slug).is_some_and(|k| self.allows(Action::for_record(k, op)))
+    }
+
+    /// Create a record of the kind named by its URL slug (`risks`, `status-reports`, ...).
+    pub fn create(&self, slug: &str) -> bool {
+        self.record(slug, Op::Create)
+    }
+
+    /// Edit a record of the kind named by its URL slug.
+    pub fn edit(&self, slug: &str) -> bool {
+        self.record(slug, Op::Update)
+    }
+
+    /// Delete a record of the kind named by its URL slug.
+    pub fn delete(&self, slug: &str) -> bool {
+        self.record(slug, Op::Delete)
+    }
+
+    /// Draft, save and submit a project's status (`reports::drafts`).
+    pub fn draft_status(&self) -> bool {
+        self.allows(Action::SubmitStatus)
+    }
+
+    /// Import a schedule version (`schedules::import_schedule`).
+    pub fn import_schedule(&self) -> bool {
+        self.allows(Action::EditProjects)
+    }
+
+    /// Run a forecast, change its settings, import delivery history (`forecasts`, `delivery`).
+    pub fn forecast(&self) -> bool {
+        self.allows(Action::EditProjects)
+    }
+
+    /// Issue a report of a kind (`reports::issue_action`).
+    pub fn issue_report(&self, kind: keel_engine::report::ReportKind) -> bool {
+        self.allows(keel_app::reports::issue_action(kind))
+    }
+
+    /// Add and remove report schedules (`reports::schedules`).
+    pub fn schedule_reports(&self) -> bool {
+        self.allows(Action::ManagePortfolios)
+    }
+
+    /// Manage users, roles and the organisation (`accounts`).
+    pub fn manage_users(&self) -> bool {
+        self.allows(Action::ManageUsers)
+    }
+
+    /// Create and revoke one's own API tokens (`accounts`).
+    pub fn own_tokens(&self) -> bool {
+        self.allows(Action::OwnTokens)
+    }
+
+    /// The roles that may take `action`, by label, for a sentence such as "issuing needs ...".
+    pub fn roles_allowed(action: Action) -> String {
+        let names: Vec<&str> = Role::ALL.iter().filter(|r| r.allows(action)).map(|r| r.label()).collect();
+        match names.split_last() {
+            None => String::new(),
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         }
     }
 }
@@ -69,22 +154,46 @@ struct ErrorPage {
     message: String,
 }
 
-/// An error page for a failed UI action.
+/// An error page for a failed UI action: a heading a person understands and the reason as a
+/// sentence, in the site's frame, with the HTTP status the API would answer.
 pub fn error_page(chrome: Option<Chrome>, e: AppError) -> Response {
     let api = crate::error::ApiError::from(e);
     let status = api.status();
-    let message = api.problem().detail.clone().unwrap_or_default();
-    let page = ErrorPage {
-        chrome,
-        status: status.as_u16(),
-        title: status.canonical_reason().unwrap_or("Error").into(),
-        message,
-    };
+    let message = sentence(api.problem().detail.as_deref().unwrap_or_default());
+    let page = ErrorPage { chrome, status: status.as_u16(), title: error_title(status).into(), message };
     (status, render(&page)).into_response()
+}
+
+/// The heading of the error page for a status.
+fn error_title(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::FORBIDDEN => "You may not do this",
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::UNAUTHORIZED => "Please sign in",
+        StatusCode::CONFLICT => "Not saved: it conflicts with what is there",
+        StatusCode::PRECONDITION_FAILED => "Not saved: someone else changed it first",
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "Some of what was sent is not valid",
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+        s if s.is_server_error() => "Something went wrong",
+        s => s.canonical_reason().unwrap_or("Error"),
+    }
+}
+
+/// `detail` as a sentence: a capital first letter and a full stop.
+fn sentence(detail: &str) -> String {
+    let detail = detail.trim();
+    let mut chars = detail.chars();
+    let Some(first) = chars.next() else { return String::new() };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
 }
 
 const CSS: &str = include_str!("../../assets/keel.css");
 const JS: &str = include_str!("../../assets/keel.js");
+const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS)
@@ -96,11 +205,19 @@ async fn script() -> Response {
         .into_response()
 }
 
+/// The icon, for `<link rel="icon">` and for clients that ask for `/favicon.ico` regardless.
+async fn favicon() -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], FAVICON)
+        .into_response()
+}
+
 /// UI routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/keel.css", get(stylesheet))
         .route("/static/keel.js", get(script))
+        .route("/static/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .route("/login", get(pages::login_page).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/", get(pages::dashboard_page))
@@ -165,4 +282,59 @@ pub(crate) async fn read_upload(form: &mut axum::extract::Multipart, default_nam
         }
     }
     Ok(up)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_carry_no_inline_styles_or_scripts() {
+        // The Content Security Policy refuses both: styles go in keel.css, scripts in keel.js.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let html = std::fs::read_to_string(&path).unwrap().to_lowercase();
+            let name = path.display();
+            assert!(!html.contains("style="), "{name} has a style attribute");
+            assert!(!html.contains("<style"), "{name} has an inline stylesheet");
+            for script in html.split("<script").skip(1) {
+                assert!(script.split('>').next().unwrap_or("").contains("src="), "{name} has an inline script");
+            }
+            for handler in ["onclick=", "onsubmit=", "onchange=", "onload="] {
+                assert!(!html.contains(handler), "{name} has an inline event handler");
+            }
+            seen += 1;
+        }
+        assert!(seen > 10, "only {seen} templates found in {}", dir.display());
+    }
+
+    #[test]
+    fn can_follows_the_role_table() {
+        for role in Role::ALL.iter().copied() {
+            let can = Can::new(role);
+            for kind in EntityKind::ALL.iter().copied() {
+                assert_eq!(can.create(kind.slug()), role.allows(Action::for_record(kind, Op::Create)));
+                assert_eq!(can.edit(kind.slug()), role.allows(Action::for_record(kind, Op::Update)));
+                assert_eq!(can.delete(kind.slug()), role.allows(Action::for_record(kind, Op::Delete)));
+            }
+            assert!(!can.create("no-such-kind"));
+            assert_eq!(can.forecast(), role.allows(Action::EditProjects));
+            assert_eq!(can.manage_users(), role.allows(Action::ManageUsers));
+        }
+        assert_eq!(Can::roles_allowed(Action::ManageUsers), "Admin");
+        assert_eq!(Can::roles_allowed(Action::ManagePortfolios), "Admin, PMO or Portfolio manager");
+    }
+
+    #[test]
+    fn error_messages_read_as_sentences() {
+        assert_eq!(
+            sentence("the Viewer role may not create and edit projects"),
+            "The Viewer role may not create and edit projects."
+        );
+        assert_eq!(sentence("Done."), "Done.");
+        assert_eq!(sentence(""), "");
+        assert_eq!(error_title(StatusCode::FORBIDDEN), "You may not do this");
+    }
 }

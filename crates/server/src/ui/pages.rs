@@ -15,7 +15,7 @@ use keel_api_types::AuditEntryResponse;
 use keel_domain::{AuditEntry, Fields as _, Rag};
 use serde::Deserialize;
 
-use super::{Chrome, error_page, registers::Heading, render};
+use super::{Can, Chrome, error_page, registers::Heading, render};
 use crate::{
     AppState,
     api::{DashboardParams, audit_response},
@@ -109,7 +109,8 @@ pub async fn logout(
     Form(f): Form<CsrfForm>,
 ) -> Response {
     if !same_secret(&f._csrf, &s.csrf_token) {
-        return (StatusCode::FORBIDDEN, "bad CSRF token").into_response();
+        let e = keel_app::AppError::Forbidden("the form expired: reload the page and try again".into());
+        return error_page(Some(Chrome::new(&s, "")), e);
     }
     if let Some(c) = jar.get(SESSION_COOKIE) {
         let _ = state.app.logout(c.value()).await;
@@ -148,6 +149,7 @@ pub struct Opt {
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     chrome: Option<Chrome>,
+    can: Can,
     rollups: Vec<(String, &'static str, &'static str, &'static str, String)>,
     today: String,
     total: usize,
@@ -247,7 +249,7 @@ pub async fn dashboard_page(
             return error_page(Some(chrome), keel_app::AppError::field("filter", "one of the filters is not valid"));
         }
     };
-    let d = match state.app.dashboard(&s.actor, &filter, keel_app::today()).await {
+    let d = match state.app.dashboard(&s.actor, &filter, state.app.today()).await {
         Ok(d) => d,
         Err(e) => return error_page(Some(chrome), e),
     };
@@ -364,6 +366,7 @@ pub async fn dashboard_page(
         pages,
         prev_link: (page > 1).then(|| link(page - 1)),
         next_link: (page < pages).then(|| link(page + 1)),
+        can: chrome.can,
         chrome: Some(chrome),
     };
     render(&page_view)
@@ -430,6 +433,7 @@ pub fn audit_rows(entries: &[AuditEntry]) -> Vec<AuditRow> {
 #[template(path = "project.html")]
 struct ProjectPage {
     chrome: Option<Chrome>,
+    can: Can,
     o: keel_app::ProjectOverview,
     rag: &'static str,
     rag_label: &'static str,
@@ -479,10 +483,11 @@ impl ProjectPage {
 pub async fn project_page(State(state): State<AppState>, UiSession(s): UiSession, Path(id): Path<String>) -> Response {
     let chrome = Chrome::new(&s, "dashboard");
     let Ok(id) = id.parse() else { return error_page(Some(chrome), keel_app::AppError::NotFound) };
-    match state.app.project_overview(&s.actor, id, keel_app::today()).await {
+    match state.app.project_overview(&s.actor, id, state.app.today()).await {
         Ok(o) => {
             let history: Vec<Rag> = o.reports.iter().rev().map(|r| r.fields.overall).collect();
             let page = ProjectPage {
+                can: chrome.can,
                 chrome: Some(chrome),
                 rag: rag_class(o.health.rag),
                 rag_label: o.health.rag.map_or("Not reported", |x| x.label()),

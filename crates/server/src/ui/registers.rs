@@ -11,7 +11,7 @@ use keel_domain::*;
 use keel_engine::report::Cell;
 use keel_store::{Filter, FilterOp, ListQuery, Value};
 
-use super::{Chrome, error_page, pages::rag_class, render};
+use super::{Can, Chrome, error_page, pages::rag_class, render};
 use crate::{
     AppState,
     auth::UiSession,
@@ -78,6 +78,7 @@ pub struct FilterView {
 #[template(path = "records.html")]
 struct RegisterPage {
     chrome: Option<Chrome>,
+    can: Can,
     title: String,
     slug: String,
     headings: Vec<Heading>,
@@ -227,6 +228,7 @@ async fn register_page<F: Register>(
         csv: with("format", "csv".into()),
         xlsx: with("format", "xlsx".into()),
         reset: format!("/r/{slug}"),
+        can: chrome.can,
         chrome: Some(chrome),
     };
     Ok(render(&page))

@@ -18,7 +18,7 @@ use keel_domain::{PortfolioFields, ProgrammeFields, ProjectFields, Rag, Record};
 use keel_engine::report::{Audience, ReportKind};
 use serde::Deserialize;
 
-use super::{Chrome, error_page, render};
+use super::{Can, Chrome, error_page, render};
 use crate::{AppState, auth::UiSession, auth::same_secret};
 
 /// `GET /static/report.css`: the report styles, for previews inside Keel's pages.
@@ -34,6 +34,7 @@ pub async fn stylesheet() -> Response {
 #[template(path = "reports.html")]
 struct ReportsPage {
     chrome: Option<Chrome>,
+    can: Can,
     history: Vec<ReportSnapshotInfo>,
     portfolios: Vec<Record<PortfolioFields>>,
     programmes: Vec<Record<ProgrammeFields>>,
@@ -69,6 +70,7 @@ async fn reports_page(state: &AppState, s: &keel_app::Session, errors: Vec<Strin
     };
     match load.await {
         Ok((history, scopes, schedules, deliveries)) => render(&ReportsPage {
+            can: chrome.can,
             chrome: Some(chrome),
             history,
             portfolios: scopes.portfolios,
@@ -144,6 +146,8 @@ struct PreviewPage {
     query: String,
     /// Whether the user's role may issue this kind of report (others preview and download drafts).
     can_issue: bool,
+    /// The roles that may issue it, for the sentence shown to the others.
+    issue_roles: String,
 }
 
 /// `GET /reports/preview?kind=&audience=&scope=&as_of=`: the report written from live data, not
@@ -168,8 +172,9 @@ pub async fn preview_page(
     let organisation = state.app.organisation(&s.actor).await.map(|o| o.name).unwrap_or_default();
     let body = keel_report::html_fragment(&doc, &state.app.render_options(&organisation));
     let query = form.query();
-    let can_issue = s.actor.role.allows(keel_app::reports::issue_action(req.kind));
-    render(&PreviewPage { chrome: Some(chrome), title: doc.title, body, form, query, can_issue })
+    let can_issue = chrome.can.issue_report(req.kind);
+    let issue_roles = Can::roles_allowed(keel_app::reports::issue_action(req.kind));
+    render(&PreviewPage { chrome: Some(chrome), title: doc.title, body, form, query, can_issue, issue_roles })
 }
 
 /// `POST /reports`: issues the report and opens it.

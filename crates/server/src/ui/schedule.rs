@@ -12,7 +12,7 @@ use keel_app::{AppError, ScheduleVersion};
 use keel_domain::{ProjectFields, Record};
 use serde::Deserialize;
 
-use super::{Chrome, error_page, render};
+use super::{Can, Chrome, error_page, render};
 use crate::{
     AppState,
     api::schedules::{quality_response, summary_response, task_response, variance_response, version_response},
@@ -24,6 +24,7 @@ use crate::{
 #[template(path = "schedule.html")]
 struct SchedulePage {
     chrome: Option<Chrome>,
+    can: Can,
     project: Record<ProjectFields>,
     versions: Vec<ScheduleVersionResponse>,
     current: Option<Current>,
@@ -38,7 +39,6 @@ struct Current {
     quality: QualityResponse,
     variance: VarianceResponse,
     minutes_per_day: f64,
-    row: f64,
 }
 
 impl SchedulePage {
@@ -58,8 +58,9 @@ impl SchedulePage {
     fn num(&self, v: &f64) -> String {
         if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") }
     }
+    /// The stylesheet's class for an outline level (`lvl-1` to `lvl-9`; deeper levels stay at 9).
     fn indent(&self, level: &u16) -> String {
-        format!("padding-left:{}px", 4 + 12 * i32::from(level.saturating_sub(1)))
+        format!("lvl-{}", (*level).clamp(1, 9))
     }
 }
 
@@ -109,25 +110,24 @@ pub async fn schedule_page(
                     ),
                 };
                 zoom = z.name();
-                Some(current(&v, z))
+                Some(current(&v, z, state.app.today()))
             }
             Err(e) => return error_page(Some(chrome), e),
         }
     };
     let message = q.imported.map(|v| format!("Imported as version {v}."));
-    render(&SchedulePage { chrome: Some(chrome), project, versions, current, zoom, message })
+    render(&SchedulePage { can: chrome.can, chrome: Some(chrome), project, versions, current, zoom, message })
 }
 
-fn current(v: &ScheduleVersion, zoom: gantt::Zoom) -> Current {
+fn current(v: &ScheduleVersion, zoom: gantt::Zoom, today: chrono::NaiveDate) -> Current {
     let s = &v.analysis.schedule;
     Current {
         summary: summary_response(v),
         tasks: (0..s.tasks.len()).filter_map(|i| task_response(v, i)).collect(),
-        gantt: gantt::svg(s, &v.analysis.result, zoom, keel_app::today(), 0),
+        gantt: gantt::svg(s, &v.analysis.result, zoom, today, 0),
         quality: quality_response(s, &v.analysis.quality),
         variance: variance_response(v, 0),
         minutes_per_day: f64::from(s.options.minutes_per_day.max(1)),
-        row: gantt::ROW,
     }
 }
 
@@ -153,5 +153,14 @@ pub async fn upload_submit(
     match state.app.import_schedule(&s.actor, pid, &name, bytes, format).await {
         Ok(v) => Redirect::to(&format!("/projects/{id}/schedule?imported={}", v.info.version)).into_response(),
         Err(e) => error_page(Some(chrome), e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_task_table_rows_are_as_high_as_the_chart_rows() {
+        let rule = format!(".gantt-table tbody tr {{ height: {}px; }}", crate::gantt::ROW);
+        assert!(super::super::CSS.contains(&rule), "keel.css lacks `{rule}`");
     }
 }

@@ -58,7 +58,7 @@ pub async fn overview(app: &App, actor: &Actor, kind: EntityKind, id: uuid::Uuid
             (DashboardFilter { programme: Some(Id::from_uuid(id)), ..Default::default() }, "programme_id", "programme")
         }
     };
-    let today = keel_app::today();
+    let today = app.today();
     let d = app.dashboard(actor, &filter, today).await?;
     let within =
         || Filter { column: format!("project.{column}"), op: FilterOp::Eq, value: Value::text(id.to_string()) };
