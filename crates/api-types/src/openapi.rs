@@ -153,6 +153,18 @@ pub fn openapi(filters: impl Fn(EntityKind) -> Vec<(String, String)>) -> Value {
                     "responses": with(problem_responses(&[("404", "Not found"), ("409", "Still referenced"), ("412", "Stale version"), ("428", "If-Match missing")]), "204", json!({"description": "Deleted"}))}
             }),
         );
+        let export_params: Vec<Value> =
+            params.iter().filter(|p| !matches!(p["name"].as_str(), Some("limit" | "cursor"))).cloned().collect();
+        for (ext, mime) in
+            [("csv", "text/csv"), ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+        {
+            paths.insert(
+                format!("/api/v1/{}/export.{ext}", kind.slug()),
+                json!({"get": {"tags": [tag], "summary": format!("Download the {} register as {ext} (the web page's columns; every matching record, up to 50,000)", kind.label().to_lowercase()),
+                    "parameters": export_params,
+                    "responses": with(problem_responses(&[("400", "Bad filter or sort")]), "200", json!({"description": "The file", "content": {mime: {"schema": {"type": "string", "format": "binary"}}}}))}}),
+            );
+        }
         paths.insert(
             format!("/api/v1/{}/{{id}}/audit", kind.slug()),
             json!({"parameters": [id_param], "get": {"tags": [tag], "summary": "The record's audit trail, newest first",

@@ -24,6 +24,112 @@ pub struct DashboardFilter {
     pub state: Option<WorkState>,
     /// Name or code contains.
     pub q: Option<String>,
+    /// Row order (default: most urgent first), and whether reversed.
+    pub sort: DashboardSort,
+    /// Reverse the order.
+    pub descending: bool,
+}
+
+/// An order of the dashboard's rows (a column a person clicks). Ties keep the urgency order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DashboardSort {
+    /// Most urgent first (the engine's attention score), then by code.
+    #[default]
+    Attention,
+    /// RAG: not reported, green, amber, red.
+    Rag,
+    /// Project code.
+    Project,
+    /// Portfolio code, then programme name.
+    Portfolio,
+    /// Project manager.
+    Manager,
+    /// Lifecycle stage, in life-cycle order.
+    Stage,
+    /// Trend: improving, stable, new, worsening.
+    Trend,
+    /// Next milestone's name.
+    NextMilestone,
+    /// Next milestone's date (none last).
+    Due,
+    /// Budget amount.
+    Budget,
+    /// Number of exceptions.
+    Exceptions,
+}
+
+impl DashboardSort {
+    /// Every order, with its wire name.
+    pub const ALL: [(DashboardSort, &'static str); 11] = [
+        (DashboardSort::Attention, "attention"),
+        (DashboardSort::Rag, "rag"),
+        (DashboardSort::Project, "project"),
+        (DashboardSort::Portfolio, "portfolio"),
+        (DashboardSort::Manager, "manager"),
+        (DashboardSort::Stage, "stage"),
+        (DashboardSort::Trend, "trend"),
+        (DashboardSort::NextMilestone, "next_milestone"),
+        (DashboardSort::Due, "due"),
+        (DashboardSort::Budget, "budget"),
+        (DashboardSort::Exceptions, "exceptions"),
+    ];
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(s, _)| *s == self).map_or("attention", |(_, n)| n)
+    }
+}
+
+impl std::str::FromStr for DashboardSort {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL.iter().find(|(_, n)| *n == s).map(|(v, _)| *v).ok_or_else(|| {
+            format!("`{s}` is not one of: {}", Self::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "))
+        })
+    }
+}
+
+/// Better first: improving, stable, new, worsening.
+fn trend_rank(t: keel_engine::Trend) -> u8 {
+    match t {
+        keel_engine::Trend::Improving => 0,
+        keel_engine::Trend::Stable => 1,
+        keel_engine::Trend::New => 2,
+        keel_engine::Trend::Deteriorating => 3,
+    }
+}
+
+/// Orders rows by `sort` (ascending unless `descending`); equal rows keep the urgency order.
+pub fn sort_rows(rows: &mut [ProjectRow], sort: DashboardSort, descending: bool) {
+    use std::cmp::Ordering;
+    rows.sort_by(|a, b| {
+        b.health.attention.cmp(&a.health.attention).then_with(|| a.project.fields.code.cmp(&b.project.fields.code))
+    });
+    let key = |a: &ProjectRow, b: &ProjectRow| -> Ordering {
+        let (x, y) = (&a.project.fields, &b.project.fields);
+        match sort {
+            DashboardSort::Attention => Ordering::Equal,
+            DashboardSort::Rag => a.health.rag.map(Rag::severity).cmp(&b.health.rag.map(Rag::severity)),
+            DashboardSort::Project => x.code.as_str().cmp(y.code.as_str()),
+            DashboardSort::Portfolio => (&a.portfolio_code, &a.programme).cmp(&(&b.portfolio_code, &b.programme)),
+            DashboardSort::Manager => x.manager.to_lowercase().cmp(&y.manager.to_lowercase()),
+            DashboardSort::Stage => x.stage.cmp(&y.stage),
+            DashboardSort::Trend => trend_rank(a.health.trend).cmp(&trend_rank(b.health.trend)),
+            DashboardSort::NextMilestone => {
+                a.health.next_milestone.as_ref().map(|m| &m.0).cmp(&b.health.next_milestone.as_ref().map(|m| &m.0))
+            }
+            DashboardSort::Due => {
+                let d = |r: &ProjectRow| r.health.next_milestone.as_ref().map_or(NaiveDate::MAX, |m| m.1);
+                d(a).cmp(&d(b))
+            }
+            DashboardSort::Budget => x.budget.map(|m| m.amount).cmp(&y.budget.map(|m| m.amount)),
+            DashboardSort::Exceptions => a.health.exceptions.len().cmp(&b.health.exceptions.len()),
+        }
+    };
+    if descending {
+        rows.sort_by(|a, b| key(b, a));
+    } else {
+        rows.sort_by(key);
+    }
 }
 
 /// One project's line on the dashboard.
@@ -208,9 +314,7 @@ impl App {
                 project: p,
             });
         }
-        rows.sort_by(|a, b| {
-            b.health.attention.cmp(&a.health.attention).then_with(|| a.project.fields.code.cmp(&b.project.fields.code))
-        });
+        sort_rows(&mut rows, filter.sort, filter.descending);
 
         let mut distribution = [0usize; 4];
         for r in &rows {

@@ -18,7 +18,9 @@ use keel_domain::{Action, OrgId, Role, UserId};
 use keel_store::Store;
 
 pub use accounts::{LoginOutcome, NewToken, NewUser, Session, generate_password};
-pub use dashboard::{Dashboard, DashboardFilter, PortfolioTrendPoint, ProjectOverview, ProjectRow, RollUp};
+pub use dashboard::{
+    Dashboard, DashboardFilter, DashboardSort, PortfolioTrendPoint, ProjectOverview, ProjectRow, RollUp, sort_rows,
+};
 pub use delivery::DeliveryForecast;
 pub use error::AppError;
 pub use forecasts::{

@@ -133,6 +133,18 @@ impl<'a, F: Stored> RecordService<'a, F> {
         Ok(self.app.store.read().await?.list::<F>(actor.org_id, query).await?)
     }
 
+    /// The records with these IDs that exist (the names a page shows for what it refers to).
+    pub async fn get_many(&self, actor: &Actor, ids: &[Id<F>]) -> Result<Vec<Record<F>>, AppError> {
+        actor.require(Action::Read)?;
+        Ok(self.app.store.read().await?.get_many::<F>(actor.org_id, ids).await?)
+    }
+
+    /// The distinct non-empty values of a text column, sorted (filter choices: owners, managers).
+    pub async fn distinct(&self, actor: &Actor, column: &str) -> Result<Vec<String>, AppError> {
+        actor.require(Action::Read)?;
+        Ok(self.app.store.read().await?.distinct::<F>(actor.org_id, column).await?)
+    }
+
     /// Every record of the kind whose `column` equals `value` (a project's risks, for example).
     pub async fn all_where(&self, actor: &Actor, column: &str, value: Value) -> Result<Vec<Record<F>>, AppError> {
         actor.require(Action::Read)?;

@@ -598,12 +598,45 @@ impl RiskFields {
     pub fn score(&self) -> u8 {
         self.probability.get() * self.impact.get()
     }
-    /// The RAG band of the score: 15+ red, 8+ amber.
+    /// The RAG band of the score: 15+ red, 8+ amber (the same thresholds as [`ScoreBand`]).
     pub fn band(&self) -> Rag {
-        match self.score() {
-            15.. => Rag::Red,
-            8.. => Rag::Amber,
-            _ => Rag::Green,
+        match ScoreBand::of(self.score()) {
+            ScoreBand::High => Rag::Red,
+            ScoreBand::Medium => Rag::Amber,
+            ScoreBand::Low => Rag::Green,
+        }
+    }
+}
+
+crate::values::vocabulary! {
+    /// A band of risk scores (probability × impact) for registers and their filters. The
+    /// thresholds are the risk's RAG band's: low 1–7, medium 8–14 (8, 9, 10 and 12 occur),
+    /// high 15–25.
+    ScoreBand {
+        /// 1 to 7.
+        Low => ("low", "Low (1–7)"),
+        /// 8 to 14.
+        Medium => ("medium", "Medium (8–14)"),
+        /// 15 to 25.
+        High => ("high", "High (15–25)"),
+    }
+}
+
+impl ScoreBand {
+    /// The lowest and highest score of the band, inclusive.
+    pub const fn range(self) -> (u8, u8) {
+        match self {
+            ScoreBand::Low => (1, 7),
+            ScoreBand::Medium => (8, 14),
+            ScoreBand::High => (15, 25),
+        }
+    }
+    /// The band a score falls in.
+    pub const fn of(score: u8) -> Self {
+        match score {
+            15.. => ScoreBand::High,
+            8.. => ScoreBand::Medium,
+            _ => ScoreBand::Low,
         }
     }
 }

@@ -3,12 +3,13 @@
 //!
 //! No IO: every renderer returns a `String` or bytes. CONTRACT (to be implemented).
 
-use keel_engine::report::Document;
+use keel_engine::report::{Cell, Document, Table};
 
 pub mod charts;
 pub mod format;
 mod html;
 mod markdown;
+mod table;
 mod xlsx;
 
 pub use xlsx::XlsxError;
@@ -55,4 +56,24 @@ pub fn markdown(doc: &Document, opts: &RenderOptions) -> String {
 /// When the workbook cannot be assembled (e.g. a sheet name clash after truncation).
 pub fn xlsx(doc: &Document, opts: &RenderOptions) -> Result<Vec<u8>, XlsxError> {
     xlsx::render(doc, opts)
+}
+
+/// The text of a table cell as people read it, the same in pages, CSV and reports: money with
+/// its currency (`£1,250,000`), dates as `31 Mar 2026`, RAG by its label.
+pub fn cell_text(cell: &Cell) -> String {
+    format::cell_text(cell)
+}
+
+/// One table as CSV (a header row, then one line per row; cells as [`cell_text`] writes them).
+pub fn table_csv(t: &Table) -> String {
+    table::csv(t)
+}
+
+/// One table as an Excel workbook of one sheet: numbers as numbers, dates as date cells, money
+/// with its currency's format, a frozen header row and an autofilter.
+///
+/// # Errors
+/// When the workbook cannot be assembled (too many rows for a sheet).
+pub fn table_xlsx(t: &Table) -> Result<Vec<u8>, XlsxError> {
+    xlsx::render_table(t)
 }

@@ -117,6 +117,15 @@ pub(crate) fn render(doc: &Document, opts: &RenderOptions) -> Result<Vec<u8>, Xl
     workbook.save_to_buffer().context(|| "saving the workbook".to_owned())
 }
 
+/// A workbook of one table on one sheet (a register or the dashboard as shown).
+pub(crate) fn render_table(t: &Table) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let mut used = HashSet::new();
+    let name = sheet_name(&t.title, 1, &mut used);
+    table(workbook.add_worksheet(), &name, t, &Formats::new())?;
+    workbook.save_to_buffer().context(|| "saving the workbook".to_owned())
+}
+
 /// Text Excel will take: at most [`MAX_CELL_CHARS`] characters.
 fn clip(s: &str) -> &str {
     match s.char_indices().nth(MAX_CELL_CHARS) {

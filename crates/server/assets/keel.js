@@ -12,3 +12,19 @@ document.addEventListener("click", (event) => {
     history.back();
   }
 });
+// Register and dashboard filters: choosing a portfolio (or programme) reloads the page so the
+// programme and project lists offer only what lies inside it. Without this, "Filter" does the same.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-refresh=scope]");
+  if (!select || !select.form) {
+    return;
+  }
+  const inner = select.name === "portfolio" ? ["programme", "project"] : ["project"];
+  for (const name of inner) {
+    const other = select.form.elements.namedItem(name);
+    if (other) {
+      other.value = "";
+    }
+  }
+  select.form.requestSubmit();
+});

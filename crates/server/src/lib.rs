@@ -5,6 +5,7 @@ pub mod auth;
 pub mod error;
 pub mod forecast_charts;
 mod gantt;
+pub mod registers;
 mod svg;
 mod ui;
 

@@ -23,7 +23,10 @@ pub use audit::{AuditFilter, OpenMilestone, RagPoint};
 pub use backend::{Conn, Database, Dialect};
 pub use error::StoreError;
 pub use forecasts::{DeliveryHistoryRow, ForecastRunRow, ForecastSettingsRow};
-pub use records::{ColType, Column, Cursor, Filter, FilterOp, ListQuery, Page, Stored, record_columns};
+pub use records::{
+    ColType, Column, Cursor, Filter, FilterOp, ListQuery, Page, Relation, ResolvedColumn, Stored, record_columns,
+    related_names, relations, resolve_column,
+};
 pub use report_delivery::{ReportDeliveryRow, ReportScheduleRow};
 pub use report_snapshots::ReportSnapshotRow;
 pub use schedules::ScheduleVersionRow;

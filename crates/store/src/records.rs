@@ -338,6 +338,86 @@ impl Stored for DecisionFields {
     }
 }
 
+/// A record this kind points at through one of its columns, whose columns can be filtered and
+/// sorted on as `<prefix>.<column>` (a risk's `project.portfolio_id`, a project's
+/// `programme.code`).
+#[derive(Debug, Clone, Copy)]
+pub struct Relation {
+    /// The prefix in filter and sort names (`project`).
+    pub prefix: &'static str,
+    /// The column of this kind holding the other record's ID (`project_id`).
+    pub via: &'static str,
+    /// The other record's table.
+    pub table: &'static str,
+    /// The other record's indexed columns.
+    pub columns: &'static [Column],
+}
+
+/// The records a kind's list can be filtered and sorted by (see [`Relation`]).
+pub fn relations(columns: &'static [Column]) -> Vec<Relation> {
+    let mut out = Vec::new();
+    let has = |name: &str| columns.iter().any(|c| c.name == name && c.ty == ColType::Ref);
+    if has("project_id") {
+        out.push(Relation {
+            prefix: "project",
+            via: "project_id",
+            table: ProjectFields::TABLE,
+            columns: ProjectFields::COLUMNS,
+        });
+    }
+    if has("programme_id") {
+        out.push(Relation {
+            prefix: "programme",
+            via: "programme_id",
+            table: ProgrammeFields::TABLE,
+            columns: ProgrammeFields::COLUMNS,
+        });
+    }
+    if has("portfolio_id") {
+        out.push(Relation {
+            prefix: "portfolio",
+            via: "portfolio_id",
+            table: PortfolioFields::TABLE,
+            columns: PortfolioFields::COLUMNS,
+        });
+    }
+    out
+}
+
+/// A filter or sort name resolved against a kind: its own column, or a column of a related record.
+#[derive(Debug, Clone, Copy)]
+pub enum ResolvedColumn {
+    /// A column of the kind itself.
+    Own(&'static Column),
+    /// A column of a record the kind points at.
+    Related(Relation, &'static Column),
+}
+
+impl ResolvedColumn {
+    /// The column's type.
+    pub fn ty(&self) -> ColType {
+        match self {
+            ResolvedColumn::Own(c) | ResolvedColumn::Related(_, c) => c.ty,
+        }
+    }
+}
+
+/// Resolves `name` (`state`, `project.portfolio_id`) against a kind's columns and relations.
+pub fn resolve_column(columns: &'static [Column], name: &str) -> Option<ResolvedColumn> {
+    match name.split_once('.') {
+        None => columns.iter().find(|c| c.name == name).map(ResolvedColumn::Own),
+        Some((prefix, col)) => {
+            let rel = relations(columns).into_iter().find(|r| r.prefix == prefix)?;
+            rel.columns.iter().find(|c| c.name == col).map(|c| ResolvedColumn::Related(rel, c))
+        }
+    }
+}
+
+/// The filter and sort names a kind accepts besides its own columns (`project.code`, ...).
+pub fn related_names(columns: &'static [Column]) -> Vec<String> {
+    relations(columns).iter().flat_map(|r| r.columns.iter().map(move |c| format!("{}.{}", r.prefix, c.name))).collect()
+}
+
 /// A comparison in a list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FilterOp {
@@ -354,7 +434,8 @@ pub enum FilterOp {
 /// One filter on an indexed column.
 #[derive(Debug, Clone)]
 pub struct Filter {
-    /// Column name (must be one of the kind's [`Stored::COLUMNS`], or `updated_at`).
+    /// Column name: one of the kind's [`Stored::COLUMNS`], `updated_at`, or a related record's
+    /// column as `<relation>.<column>` (see [`resolve_column`]).
     pub column: String,
     /// Comparison.
     pub op: FilterOp,
@@ -369,7 +450,8 @@ pub struct ListQuery {
     pub filters: Vec<Filter>,
     /// Case-insensitive substring of the kind's search column.
     pub search: Option<String>,
-    /// Sort column (default: the kind's default), ties broken by ID.
+    /// Sort column (default: the kind's default), ties broken by ID; a related record's column
+    /// (`project.code`) sorts by that record's value.
     pub sort: Option<String>,
     /// Sort descending.
     pub descending: bool,

@@ -3,7 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use keel_domain::{Id, OrgId, Record};
 
-use crate::{ColType, Conn, Cursor, FilterOp, ListQuery, Page, Row, StoreError, Stored, Value, records::Column};
+use crate::{
+    ColType, Conn, Cursor, FilterOp, ListQuery, Page, ResolvedColumn, Row, StoreError, Stored, Value,
+    records::{Column, related_names, resolve_column},
+};
 
 /// The current time, truncated to the microsecond precision the database keeps (so a record read
 /// back equals the record written).
@@ -179,37 +182,57 @@ impl Tx {
     /// One page of records matching `q`, in a stable order (sort column, then ID).
     pub async fn list<F: Stored>(&mut self, org: OrgId, q: &ListQuery) -> Result<Page<Record<F>>, StoreError> {
         let sort_name = q.sort.as_deref().unwrap_or(F::DEFAULT_SORT);
-        let sort_ty = match sort_name {
-            "created_at" | "updated_at" => ColType::Text,
-            other => column_of::<F>(other)?.ty,
+        let (sort_expr, sort_ty, related) = match sort_name {
+            "created_at" | "updated_at" => (sort_name.to_owned(), ColType::Text, false),
+            other => match resolve::<F>(other)? {
+                ResolvedColumn::Own(c) => (c.name.to_owned(), c.ty, false),
+                ResolvedColumn::Related(rel, c) => (
+                    format!(
+                        "(SELECT {t}.{col} FROM {t} WHERE {t}.id = {me}.{via})",
+                        t = rel.table,
+                        col = c.name,
+                        me = F::TABLE,
+                        via = rel.via
+                    ),
+                    c.ty,
+                    true,
+                ),
+            },
         };
         // Nullable columns sort with a stand-in for null; text and vocabulary columns are NOT NULL,
-        // so they sort on the bare column and can use its index.
+        // so they sort on the bare column and can use its index. A related record's value may be
+        // missing (a decision without a project), so it always gets the stand-in.
         let key = match sort_ty {
-            ColType::Int => format!("COALESCE({sort_name}, -9223372036854775807)"),
-            ColType::Date | ColType::Ref => format!("COALESCE({sort_name}, '')"),
-            ColType::Text | ColType::Enum => sort_name.to_owned(),
+            ColType::Int => format!("COALESCE({sort_expr}, -9223372036854775807)"),
+            ColType::Date | ColType::Ref => format!("COALESCE({sort_expr}, '')"),
+            ColType::Text | ColType::Enum if related => format!("COALESCE({sort_expr}, '')"),
+            ColType::Text | ColType::Enum => sort_expr,
         };
         let limit = q.limit.unwrap_or(50).clamp(1, 500) as usize;
         let mut sql = Sql::new(&format!("SELECT {ENVELOPE}, {key} AS sort_key FROM {} WHERE org_id = ", F::TABLE));
         sql.bind(Value::text(org.to_string()));
         for f in &q.filters {
-            let name = match f.column.as_str() {
-                "updated_at" | "created_at" => f.column.as_str(),
-                other => column_of::<F>(other)?.name,
+            let (name, close) = match f.column.as_str() {
+                "updated_at" | "created_at" => (f.column.clone(), ""),
+                other => match resolve::<F>(other)? {
+                    ResolvedColumn::Own(c) => (c.name.to_owned(), ""),
+                    ResolvedColumn::Related(rel, c) => {
+                        (format!("{}.{} IN (SELECT id FROM {} WHERE {}", F::TABLE, rel.via, rel.table, c.name), ")")
+                    }
+                },
             };
             match f.op {
                 FilterOp::IsNull => {
-                    sql.push(&format!(" AND {name} IS NULL"));
+                    sql.push(&format!(" AND {name} IS NULL{close}"));
                 }
                 FilterOp::Eq => {
-                    sql.push(&format!(" AND {name} = ")).bind(f.value.clone());
+                    sql.push(&format!(" AND {name} = ")).bind(f.value.clone()).push(close);
                 }
                 FilterOp::Gte => {
-                    sql.push(&format!(" AND {name} >= ")).bind(f.value.clone());
+                    sql.push(&format!(" AND {name} >= ")).bind(f.value.clone()).push(close);
                 }
                 FilterOp::Lte => {
-                    sql.push(&format!(" AND {name} <= ")).bind(f.value.clone());
+                    sql.push(&format!(" AND {name} <= ")).bind(f.value.clone()).push(close);
                 }
             }
         }
@@ -251,6 +274,35 @@ impl Tx {
         Ok(Page { items, next_cursor })
     }
 
+    /// The records of a kind with these IDs (those that exist), in no particular order: the
+    /// names a page shows for the records it refers to, without loading every record.
+    pub async fn get_many<F: Stored>(&mut self, org: OrgId, ids: &[Id<F>]) -> Result<Vec<Record<F>>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        let mut ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        ids.sort();
+        ids.dedup();
+        for chunk in ids.chunks(200) {
+            let mut sql = Sql::new(&format!("SELECT {ENVELOPE} FROM {} WHERE org_id = ", F::TABLE));
+            sql.bind(Value::text(org.to_string()));
+            sql.push(" AND id IN (");
+            sql.bind_values(chunk.iter().map(|i| Value::text(i.clone())));
+            for row in self.rows(&sql).await? {
+                out.push(decode_record(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The distinct non-empty values of a text column of a kind, sorted (filter choices such as
+    /// the owners of risks).
+    pub async fn distinct<F: Stored>(&mut self, org: OrgId, column: &str) -> Result<Vec<String>, StoreError> {
+        let col = column_of::<F>(column)?;
+        let mut sql = Sql::new(&format!("SELECT DISTINCT {c} AS v FROM {} WHERE org_id = ", F::TABLE, c = col.name));
+        sql.bind(Value::text(org.to_string()));
+        sql.push(&format!(" AND {c} IS NOT NULL AND {c} <> '' ORDER BY {c}", c = col.name));
+        self.rows(&sql).await?.iter().map(|r| r.text("v")).collect()
+    }
+
     /// How many records of a kind the organisation has.
     pub async fn count<F: Stored>(&mut self, org: OrgId) -> Result<i64, StoreError> {
         let mut sql = Sql::new(&format!("SELECT COUNT(*) AS n FROM {} WHERE org_id = ", F::TABLE));
@@ -258,6 +310,23 @@ impl Tx {
         let rows = self.rows(&sql).await?;
         rows.first().map(|r| r.int("n")).unwrap_or(Ok(0))
     }
+}
+
+/// A filter or sort name of `F`: its own column or a related record's (`project.code`).
+fn resolve<F: Stored>(name: &str) -> Result<ResolvedColumn, StoreError> {
+    resolve_column(F::COLUMNS, name).ok_or_else(|| StoreError::InvalidQuery {
+        field: name.to_owned(),
+        message: format!(
+            "is not a field of {} that can be filtered or sorted on; expected one of: {}",
+            F::TABLE,
+            F::COLUMNS
+                .iter()
+                .map(|c| c.name.to_owned())
+                .chain(related_names(F::COLUMNS))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
 }
 
 fn column_of<F: Stored>(name: &str) -> Result<&'static Column, StoreError> {

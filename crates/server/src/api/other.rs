@@ -65,6 +65,13 @@ pub struct DashboardParams {
     pub q: Option<String>,
     /// Page (web UI only).
     pub page: Option<String>,
+    /// Row order: `attention` (default), `rag`, `project`, `portfolio`, `manager`, `stage`,
+    /// `trend`, `next_milestone`, `due`, `budget`, `exceptions`.
+    pub sort: Option<String>,
+    /// `asc` (default) or `desc`.
+    pub dir: Option<String>,
+    /// `csv` or `xlsx`: the rows as a download (web UI only).
+    pub format: Option<String>,
 }
 
 impl DashboardParams {
@@ -77,6 +84,18 @@ impl DashboardParams {
             manager: self.manager.clone().filter(|m| !m.is_empty()),
             state: opt_parse::<WorkState>("state", &self.state)?,
             q: self.q.clone(),
+            sort: opt_parse("sort", &self.sort)?.unwrap_or_default(),
+            descending: match self.dir.as_deref().filter(|d| !d.is_empty()) {
+                None | Some("asc") => false,
+                Some("desc") => true,
+                Some(other) => {
+                    return Err(ApiError::field(
+                        StatusCode::BAD_REQUEST,
+                        "dir",
+                        format!("`{other}` is not asc or desc"),
+                    ));
+                }
+            },
         })
     }
 }
@@ -341,6 +360,13 @@ pub fn openapi_document() -> serde_json::Value {
                 };
                 (c.name.to_owned(), ty.to_owned())
             })
+            // The hierarchy through a related record: a risk's `project.portfolio_id`.
+            .chain(keel_store::relations(record_columns(kind)).into_iter().flat_map(|r| {
+                r.columns
+                    .iter()
+                    .filter(|c| c.ty == ColType::Ref)
+                    .map(move |c| (format!("{}.{}", r.prefix, c.name), "ref".to_owned()))
+            }))
             .collect()
     })
 }

@@ -1,7 +1,7 @@
 //! Turns `?state=active&sort=-name&limit=20` into a store list query, refusing unknown names.
 
 use axum::http::StatusCode;
-use keel_store::{ColType, Column, Filter, FilterOp, ListQuery, Value};
+use keel_store::{ColType, Column, Filter, FilterOp, ListQuery, Value, related_names, resolve_column};
 
 use crate::error::ApiError;
 
@@ -24,8 +24,11 @@ fn typed(col: &Column, param: &str, raw: &str) -> Result<Value, ApiError> {
 
 /// Parses list parameters against a kind's columns: `q`, `sort` (`-` for descending), `limit`,
 /// `cursor`, `<field>=<value>` (empty value: is null), `<date>_from`, `<date>_to`, `<int>_min`,
-/// `<int>_max`, `updated_since`.
-pub fn parse_list_query(params: &[(String, String)], columns: &[Column]) -> Result<ListQuery, ApiError> {
+/// `<int>_max`, `updated_since`. A field may be a related record's, as `project.portfolio_id`
+/// (a risk's project's portfolio) or `project.code` (to sort by the project's code).
+pub fn parse_list_query(params: &[(String, String)], columns: &'static [Column]) -> Result<ListQuery, ApiError> {
+    let names =
+        || columns.iter().map(|c| c.name.to_owned()).chain(related_names(columns)).collect::<Vec<_>>().join(", ");
     let mut q = ListQuery::default();
     for (k, v) in params {
         match k.as_str() {
@@ -46,14 +49,11 @@ pub fn parse_list_query(params: &[(String, String)], columns: &[Column]) -> Resu
                     Some(n) => (true, n),
                     None => (false, v.as_str()),
                 };
-                if !(columns.iter().any(|c| c.name == name) || name == "created_at" || name == "updated_at") {
+                if !(resolve_column(columns, name).is_some() || name == "created_at" || name == "updated_at") {
                     return Err(ApiError::field(
                         StatusCode::BAD_REQUEST,
                         "sort",
-                        format!(
-                            "cannot sort by `{name}`: expected one of {}, created_at, updated_at",
-                            columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
-                        ),
+                        format!("cannot sort by `{name}`: expected one of {}, created_at, updated_at", names()),
                     ));
                 }
                 q.sort = Some(name.to_owned());
@@ -78,22 +78,30 @@ pub fn parse_list_query(params: &[(String, String)], columns: &[Column]) -> Resu
                 } else {
                     (other, FilterOp::Eq)
                 };
-                let col = columns.iter().find(|c| c.name == name).or_else(|| columns.iter().find(|c| c.name == other));
-                let Some(col) = col else {
-                    return Err(ApiError::field(
-                        StatusCode::BAD_REQUEST,
-                        other,
-                        format!(
-                            "is not a query parameter here: expected q, sort, limit, cursor, updated_since or a field: {}",
-                            columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
-                        ),
-                    ));
+                let (column, col) = match resolve_column(columns, other) {
+                    Some(c) => (other, c),
+                    None => match resolve_column(columns, name) {
+                        Some(c) => (name, c),
+                        None => {
+                            return Err(ApiError::field(
+                                StatusCode::BAD_REQUEST,
+                                other,
+                                format!(
+                                    "is not a query parameter here: expected q, sort, limit, cursor, updated_since or a field: {}",
+                                    names()
+                                ),
+                            ));
+                        }
+                    },
                 };
-                let op = if col.name == other { FilterOp::Eq } else { op };
+                let col = match col {
+                    keel_store::ResolvedColumn::Own(c) | keel_store::ResolvedColumn::Related(_, c) => c,
+                };
+                let op = if column == other { FilterOp::Eq } else { op };
                 if op == FilterOp::Eq && v.is_empty() {
-                    q.filters.push(Filter { column: col.name.into(), op: FilterOp::IsNull, value: Value::Text(None) });
+                    q.filters.push(Filter { column: column.into(), op: FilterOp::IsNull, value: Value::Text(None) });
                 } else {
-                    q.filters.push(Filter { column: col.name.into(), op, value: typed(col, other, v)? });
+                    q.filters.push(Filter { column: column.into(), op, value: typed(col, other, v)? });
                 }
             }
         }

@@ -12,13 +12,21 @@ use keel_domain::{Id, Record};
 use keel_store::Stored;
 
 use super::{ApiJson, other::audit_response, parse_list_query};
-use crate::{AppState, auth::ApiActor, error::ApiError};
+use crate::{
+    AppState,
+    auth::ApiActor,
+    error::ApiError,
+    registers::{self, Download, Register},
+};
 
-/// The routes of one kind: list, create, get, replace, delete, audit trail.
-pub fn routes<F: Stored>() -> Router<AppState> {
+/// The routes of one kind: list, create, get, replace, delete, audit trail, and the register's
+/// CSV and Excel downloads.
+pub fn routes<F: Register>() -> Router<AppState> {
     let base = format!("/{}", F::KIND.slug());
     Router::new()
         .route(&base, get(list_records::<F>).post(create_record::<F>))
+        .route(&format!("{base}/export.csv"), get(export_csv::<F>))
+        .route(&format!("{base}/export.xlsx"), get(export_xlsx::<F>))
         .route(&format!("{base}/{{id}}"), get(get_record::<F>).put(update_record::<F>).delete(delete_record::<F>))
         .route(&format!("{base}/{{id}}/audit"), get(record_audit::<F>))
 }
@@ -62,6 +70,34 @@ async fn list_records<F: Stored>(
     let q = parse_list_query(&params, F::COLUMNS)?;
     let page = state.app.records::<F>().list(&actor, &q).await?;
     Ok(Json(PageResponse { items: page.items, next_cursor: page.next_cursor }))
+}
+
+/// The register under the list's filters and sort (every page), as the web page's columns.
+async fn export<F: Register>(
+    state: &AppState,
+    actor: &keel_app::Actor,
+    params: &[(String, String)],
+    format: &str,
+) -> Result<Download, ApiError> {
+    let q = parse_list_query(params, F::COLUMNS)?;
+    let table = registers::table::<F>(&state.app, actor, q).await?;
+    Ok(registers::download(&table, format, F::KIND.slug())?)
+}
+
+async fn export_csv<F: Register>(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Download, ApiError> {
+    export::<F>(&state, &actor, &params, "csv").await
+}
+
+async fn export_xlsx<F: Register>(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Download, ApiError> {
+    export::<F>(&state, &actor, &params, "xlsx").await
 }
 
 async fn create_record<F: Stored>(

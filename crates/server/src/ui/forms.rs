@@ -22,6 +22,7 @@ use super::{
 use crate::{
     AppState,
     auth::{UiSession, same_secret},
+    registers::with_kind,
 };
 
 /// How a field is entered.
@@ -425,152 +426,12 @@ fn kind_of(slug: &str) -> Result<EntityKind, AppError> {
     EntityKind::from_slug(slug).ok_or(AppError::NotFound)
 }
 
-/// Runs `$body` with `$F` bound to the fields type of `$kind`.
-macro_rules! with_kind {
-    ($kind:expr, $F:ident => $body:expr) => {
-        match $kind {
-            EntityKind::Portfolio => {
-                type $F = PortfolioFields;
-                $body
-            }
-            EntityKind::Programme => {
-                type $F = ProgrammeFields;
-                $body
-            }
-            EntityKind::Project => {
-                type $F = ProjectFields;
-                $body
-            }
-            EntityKind::StatusReport => {
-                type $F = StatusReportFields;
-                $body
-            }
-            EntityKind::Milestone => {
-                type $F = MilestoneFields;
-                $body
-            }
-            EntityKind::Risk => {
-                type $F = RiskFields;
-                $body
-            }
-            EntityKind::Issue => {
-                type $F = IssueFields;
-                $body
-            }
-            EntityKind::Assumption => {
-                type $F = AssumptionFields;
-                $body
-            }
-            EntityKind::Dependency => {
-                type $F = DependencyFields;
-                $body
-            }
-            EntityKind::Decision => {
-                type $F = DecisionFields;
-                $body
-            }
-        }
-    };
-}
-
 /// Where to go after saving: the project page for project records, else the record page.
 fn after_save(kind: EntityKind, id: uuid::Uuid, project: Option<ProjectId>) -> String {
     match (kind, project) {
         (EntityKind::Project, _) => format!("/projects/{id}"),
         (_, Some(p)) => format!("/projects/{p}"),
         _ => format!("/r/{}/{id}", kind.slug()),
-    }
-}
-
-/// A list page row.
-pub struct ListRow {
-    link: String,
-    label: String,
-    cells: Vec<String>,
-}
-
-#[derive(Template)]
-#[template(path = "records.html")]
-struct ListPage {
-    chrome: Option<Chrome>,
-    can: Can,
-    title: String,
-    slug: String,
-    columns: Vec<String>,
-    rows: Vec<ListRow>,
-    q: String,
-    next: Option<String>,
-}
-
-/// Query of a list page.
-#[derive(serde::Deserialize)]
-pub struct ListParams {
-    q: Option<String>,
-    cursor: Option<String>,
-}
-
-async fn list_of<F: Stored>(
-    app: &App,
-    actor: &Actor,
-    p: &ListParams,
-) -> Result<(Vec<ListRow>, Vec<String>, Option<String>), AppError> {
-    let q = ListQuery { search: p.q.clone(), cursor: p.cursor.clone(), limit: Some(100), ..Default::default() };
-    let page = app.records::<F>().list(actor, &q).await?;
-    let shown: Vec<&str> =
-        F::COLUMNS.iter().filter(|c| !matches!(c.ty, keel_store::ColType::Ref)).map(|c| c.name).take(6).collect();
-    let rows = page
-        .items
-        .iter()
-        .map(|r| {
-            let json = serde_json::to_value(&r.fields).unwrap_or_default();
-            ListRow {
-                link: after_save(F::KIND, r.id.uuid(), None),
-                label: r.fields.label(),
-                cells: shown
-                    .iter()
-                    .map(|c| {
-                        json.get(*c)
-                            .map(|v| {
-                                v.as_str()
-                                    .map(str::to_owned)
-                                    .unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() })
-                            })
-                            .unwrap_or_default()
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    Ok((rows, shown.iter().map(|s| s.replace('_', " ")).collect(), page.next_cursor))
-}
-
-/// `GET /r/{kind}`
-pub async fn list_page(
-    State(state): State<AppState>,
-    UiSession(s): UiSession,
-    Path(slug): Path<String>,
-    Query(p): Query<ListParams>,
-) -> Response {
-    let chrome = Chrome::new(&s, "records");
-    let kind = match kind_of(&slug) {
-        Ok(k) => k,
-        Err(e) => return error_page(Some(chrome), e),
-    };
-    let res = with_kind!(kind, F => list_of::<F>(&state.app, &s.actor, &p).await);
-    match res {
-        Ok((rows, columns, next)) => render(&ListPage {
-            can: chrome.can,
-            chrome: Some(chrome),
-            title: format!("{}s", kind.label()),
-            slug: kind.slug().into(),
-            columns,
-            rows,
-            q: p.q.clone().unwrap_or_default(),
-            next: next.map(|c| {
-                format!("/r/{}?cursor={c}&q={}", kind.slug(), crate::auth::urlencode(p.q.as_deref().unwrap_or("")))
-            }),
-        }),
-        Err(e) => error_page(Some(chrome), e),
     }
 }
 
@@ -586,6 +447,7 @@ struct RecordPage {
     fields: Vec<(String, String)>,
     audit: Vec<AuditRow>,
     back: String,
+    overview: Option<super::scope::Overview>,
     can: Can,
 }
 
@@ -594,6 +456,13 @@ async fn view_of<F: Stored>(app: &App, actor: &Actor, id: &str) -> Result<(Recor
     let r = app.records::<F>().get(actor, id).await?;
     let h = app.records::<F>().history(actor, id).await?;
     Ok((r, h))
+}
+
+/// A custom field's name as people read it: `cost_centre` is "Cost centre".
+fn human_key(k: &str) -> String {
+    let spaced = k.replace(['_', '-'], " ");
+    let mut chars = spaced.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn display_fields(kind: EntityKind, json: &Json) -> Vec<(String, String)> {
@@ -609,11 +478,16 @@ fn display_fields(kind: EntityKind, json: &Json) -> Vec<(String, String)> {
                     .map(|x| x.as_str().map(str::to_owned).unwrap_or_else(|| x.to_string()))
                     .collect::<Vec<_>>()
                     .join("; "),
-                Json::Object(m) if matches!(s.input, Input::Money) => format!(
-                    "{} {}",
-                    m.get("currency").and_then(Json::as_str).unwrap_or(""),
-                    m.get("amount").and_then(Json::as_str).unwrap_or("")
-                ),
+                Json::Object(m) if matches!(s.input, Input::KeyValues) => m
+                    .iter()
+                    .map(|(k, x)| {
+                        format!("{}: {}", human_key(k), x.as_str().map(str::to_owned).unwrap_or_else(|| x.to_string()))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                Json::Object(_) if matches!(s.input, Input::Money) => serde_json::from_value::<Money>(v.clone())
+                    .map(|m| keel_report::cell_text(&crate::registers::money(Some(m))))
+                    .unwrap_or_else(|_| v.to_string()),
                 other => other.to_string(),
             };
             (s.label.to_owned(), text)
@@ -636,8 +510,19 @@ pub async fn record_page(
         let json = serde_json::to_value(&r.fields).unwrap_or_default();
         (r.fields.label(), r.version, display_fields(kind, &json), h, r.fields.project_id())
     }));
+    let overview = match (&res, kind) {
+        (Ok(_), EntityKind::Portfolio | EntityKind::Programme) => match id.parse::<uuid::Uuid>() {
+            Ok(uuid) => match super::scope::overview(&state.app, &s.actor, kind, uuid).await {
+                Ok(o) => Some(o),
+                Err(e) => return error_page(Some(chrome), e),
+            },
+            Err(_) => None,
+        },
+        _ => None,
+    };
     match res {
         Ok((label, version, fields, history, project)) => render(&RecordPage {
+            overview,
             can: chrome.can,
             chrome: Some(chrome),
             title: label,

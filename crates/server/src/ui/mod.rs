@@ -4,8 +4,10 @@ mod admin;
 mod forecast;
 mod forms;
 mod pages;
+mod registers;
 mod reports;
 mod schedule;
+mod scope;
 
 use askama::Template;
 use axum::{
@@ -245,7 +247,7 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}/status-draft", get(reports::draft_get).post(reports::draft_submit))
         .route("/audit", get(pages::audit_page))
         .route("/api/docs", get(pages::api_docs_page))
-        .route("/r/{kind}", get(forms::list_page))
+        .route("/r/{kind}", get(registers::list_page))
         .route("/r/{kind}/new", get(forms::new_page).post(forms::create_submit))
         .route("/r/{kind}/{id}", get(forms::record_page))
         .route("/r/{kind}/{id}/edit", get(forms::edit_page).post(forms::update_submit))

@@ -15,13 +15,14 @@ use keel_api_types::AuditEntryResponse;
 use keel_domain::{AuditEntry, Fields as _, Rag};
 use serde::Deserialize;
 
-use super::{Can, Chrome, error_page, render};
+use super::{Can, Chrome, error_page, registers::Heading, render};
 use crate::{
     AppState,
     api::{DashboardParams, audit_response},
     auth::{SESSION_COOKIE, UiSession, same_secret},
-    svg,
+    registers, svg,
 };
+use keel_engine::report::{Cell, Table};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -158,6 +159,11 @@ struct DashboardPage {
     distribution: String,
     trend: String,
     rows: Vec<DashRow>,
+    headings: Vec<Heading>,
+    csv: String,
+    xlsx: String,
+    sort: String,
+    dir: String,
     portfolios: Vec<Opt>,
     programmes: Vec<Opt>,
     managers: Vec<Opt>,
@@ -186,6 +192,50 @@ fn opts(items: impl IntoIterator<Item = (String, String)>, selected: Option<&str
 
 const PAGE_SIZE: usize = 50;
 
+/// The dashboard's columns and the sort each one sets; the page and its downloads share them.
+pub(super) const DASHBOARD_COLUMNS: [(&str, &str); 10] = [
+    ("RAG", "rag"),
+    ("Project", "project"),
+    ("Portfolio / programme", "portfolio"),
+    ("Manager", "manager"),
+    ("Stage", "stage"),
+    ("Trend", "trend"),
+    ("Next milestone", "next_milestone"),
+    ("Due", "due"),
+    ("Budget", "budget"),
+    ("Exceptions", "exceptions"),
+];
+
+/// A project's dashboard cells, in [`DASHBOARD_COLUMNS`] order.
+pub(super) fn dashboard_cells(r: &keel_app::ProjectRow) -> Vec<Cell> {
+    let f = &r.project.fields;
+    let place = match &r.programme {
+        Some(pg) => format!("{} · {pg}", r.portfolio_code),
+        None => r.portfolio_code.clone(),
+    };
+    vec![
+        Cell::Rag(r.health.rag),
+        Cell::Text(f.label()),
+        Cell::Text(place),
+        Cell::Text(f.manager.clone()),
+        Cell::Text(f.stage.label().into()),
+        Cell::Text(r.health.trend.label().into()),
+        r.health.next_milestone.as_ref().map_or(Cell::Empty, |m| Cell::Text(m.0.clone())),
+        r.health.next_milestone.as_ref().map_or(Cell::Empty, |m| Cell::Date(m.1)),
+        registers::money(f.budget),
+        Cell::Text(r.health.exceptions.iter().map(|e| e.describe()).collect::<Vec<_>>().join("; ")),
+    ]
+}
+
+/// Every row of the dashboard as shown (same filters and order), for CSV and Excel.
+fn dashboard_table(d: &keel_app::Dashboard) -> Table {
+    Table {
+        title: "Portfolio dashboard".into(),
+        columns: DASHBOARD_COLUMNS.iter().map(|(l, _)| (*l).to_owned()).collect(),
+        rows: d.rows.iter().map(dashboard_cells).collect(),
+    }
+}
+
 /// `GET /`
 pub async fn dashboard_page(
     State(state): State<AppState>,
@@ -203,6 +253,12 @@ pub async fn dashboard_page(
         Ok(d) => d,
         Err(e) => return error_page(Some(chrome), e),
     };
+    if let Some(format) = p.format.as_deref().filter(|f| !f.is_empty()) {
+        return match registers::download(&dashboard_table(&d), format, "dashboard") {
+            Ok(file) => file.into_response(),
+            Err(e) => error_page(Some(chrome), e),
+        };
+    }
     let total = d.rows.len();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page: usize = p.page.as_deref().and_then(|v| v.parse().ok()).unwrap_or(1).clamp(1, pages);
@@ -214,6 +270,7 @@ pub async fn dashboard_page(
         .take(PAGE_SIZE)
         .map(|r| {
             let f = &r.project.fields;
+            let cells = dashboard_cells(r);
             DashRow {
                 id: r.project.id.to_string(),
                 code: f.code.to_string(),
@@ -228,34 +285,40 @@ pub async fn dashboard_page(
                 trend_label: r.health.trend.label(),
                 spark: svg::sparkline(&r.recent),
                 next_ms: r.health.next_milestone.as_ref().map(|m| m.0.clone()).unwrap_or_default(),
-                next_ms_date: r
-                    .health
-                    .next_milestone
-                    .as_ref()
-                    .map(|m| m.1.format("%d %b %Y").to_string())
-                    .unwrap_or_default(),
-                budget: f.budget.map(|b| b.short()).unwrap_or_default(),
+                next_ms_date: keel_report::cell_text(&cells[7]),
+                budget: keel_report::cell_text(&cells[8]),
                 exceptions: r.health.exceptions.iter().take(3).map(|e| e.describe()).collect(),
             }
         })
         .collect();
-    let link = |n: usize| {
-        let mut q: Vec<(&str, String)> = Vec::new();
-        for (k, v) in [
-            ("portfolio", &p.portfolio),
-            ("programme", &p.programme),
-            ("rag", &p.rag),
-            ("manager", &p.manager),
-            ("state", &p.state),
-            ("q", &p.q),
-        ] {
-            if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
-                q.push((k, v.clone()));
-            }
-        }
-        q.push(("page", n.to_string()));
+    let filters: Vec<(&str, String)> = [
+        ("portfolio", &p.portfolio),
+        ("programme", &p.programme),
+        ("rag", &p.rag),
+        ("manager", &p.manager),
+        ("state", &p.state),
+        ("q", &p.q),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (k, v.clone())))
+    .collect();
+    let sort = filter.sort.as_str();
+    let dir = if filter.descending { "desc" } else { "asc" };
+    let with = |extra: &[(&'static str, String)]| {
+        let mut q = filters.clone();
+        q.extend(extra.iter().cloned());
         format!("/?{}", serde_urlencoded::to_string(&q).unwrap_or_default())
     };
+    let sorted = [("sort", sort.to_owned()), ("dir", dir.to_owned())];
+    let link = |n: usize| with(&[sorted[0].clone(), sorted[1].clone(), ("page", n.to_string())]);
+    let headings = DASHBOARD_COLUMNS
+        .iter()
+        .map(|(label, key)| {
+            Heading::new(label, Some(key), sort, filter.descending, |s, d| {
+                with(&[("sort", s.to_owned()), ("dir", d.to_owned())])
+            })
+        })
+        .collect();
     let rollups = d
         .rollups
         .iter()
@@ -280,7 +343,18 @@ pub async fn dashboard_page(
         trend: svg::trend(&d.trend),
         rows,
         portfolios: opts(d.portfolios.iter().map(|x| (x.id.to_string(), x.fields.label())), p.portfolio.as_deref()),
-        programmes: opts(d.programmes.iter().map(|x| (x.id.to_string(), x.fields.label())), p.programme.as_deref()),
+        programmes: opts(
+            d.programmes
+                .iter()
+                .filter(|x| filter.portfolio.is_none_or(|pf| x.fields.portfolio_id == pf))
+                .map(|x| (x.id.to_string(), x.fields.label())),
+            p.programme.as_deref(),
+        ),
+        headings,
+        csv: with(&[sorted[0].clone(), sorted[1].clone(), ("format", "csv".into())]),
+        xlsx: with(&[sorted[0].clone(), sorted[1].clone(), ("format", "xlsx".into())]),
+        sort: sort.to_owned(),
+        dir: dir.to_owned(),
         managers: opts(d.managers.iter().map(|m| (m.clone(), m.clone())), p.manager.as_deref()),
         rags: opts(Rag::ALL.iter().rev().map(|r| (r.as_str().to_owned(), r.label().to_owned())), p.rag.as_deref()),
         states: opts(
