@@ -365,26 +365,6 @@ impl Money {
     pub fn text(&self) -> String {
         money_text(self.amount as f64 / 100.0, self.currency.as_str()).unwrap_or_default()
     }
-
-    /// A compact human form: `GBP 1.25m`, `EUR 850k`.
-    pub fn short(&self) -> String {
-        let units = self.amount as f64 / 100.0;
-        let (v, suffix) = if units.abs() >= 1e9 {
-            (units / 1e9, "bn")
-        } else if units.abs() >= 1e6 {
-            (units / 1e6, "m")
-        } else if units.abs() >= 1e3 {
-            (units / 1e3, "k")
-        } else {
-            (units, "")
-        };
-        let num = if suffix.is_empty() || v.abs() >= 100.0 {
-            format!("{v:.0}")
-        } else {
-            format!("{v:.2}").trim_end_matches('0').trim_end_matches('.').to_owned()
-        };
-        format!("{} {num}{suffix}", self.currency)
-    }
 }
 
 /// The one way money reads in reports (HTML, PDF, Markdown, Excel) and their sentences: the
@@ -505,13 +485,6 @@ mod tests {
             assert_eq!(s.as_str().parse::<WorkState>(), Ok(*s));
         }
         assert!("nope".parse::<Rag>().unwrap_err().contains("green, amber, red"));
-    }
-
-    #[test]
-    fn short_money() {
-        let gbp = Currency::parse("gbp").expect("valid");
-        assert_eq!(Money { amount: 125_000_000, currency: gbp }.short(), "GBP 1.25m");
-        assert_eq!(Money { amount: 85_000_000, currency: gbp }.short(), "GBP 850k");
     }
 
     #[test]

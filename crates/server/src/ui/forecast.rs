@@ -91,8 +91,10 @@ impl ForecastPage {
     fn odate(&self, t: &Option<chrono::NaiveDateTime>) -> String {
         t.map(d).unwrap_or_else(|| "none".into())
     }
+    /// An amount in minor units, in the project's budget currency (the plan's costs are in it).
     fn money(&self, minor: &f64) -> String {
-        format!("{:.0}", minor / 100.0)
+        let currency = self.project.fields.budget.map(|b| b.currency.as_str().to_owned()).unwrap_or_default();
+        keel_domain::money_text(minor / 100.0, &currency).unwrap_or_else(|| "—".into())
     }
     /// The CPM (Monte Carlo) P80 of the schedule milestone with this name, if there is one.
     fn cpm_p80(&self, milestone: &str) -> String {
@@ -464,16 +466,7 @@ impl PortfolioPage {
         m.map_or_else(String::new, |m| format!("{m:+}"))
     }
     fn money(&self, minor: &i64) -> String {
-        let major = *minor / 100;
-        let s = major.abs().to_string();
-        let mut out = String::new();
-        for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        format!("{}{}{out}", if major < 0 { "-" } else { "" }, self.currency)
+        keel_domain::money_text(*minor as f64 / 100.0, &self.currency).unwrap_or_default()
     }
     fn days(&self, d: &f64) -> String {
         format!("{d:.1}")
@@ -506,7 +499,7 @@ pub async fn portfolio_page(State(state): State<AppState>, UiSession(s): UiSessi
         Err(e) => return error_page(Some(chrome), e),
     };
     let currency = match state.app.organisation(&s.actor).await {
-        Ok(o) => format!("{} ", o.currency),
+        Ok(o) => o.currency.to_string(),
         Err(_) => String::new(),
     };
     let (deps, integrated) = match state.app.dependency_views(&s.actor).await {

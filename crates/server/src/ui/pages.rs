@@ -338,7 +338,7 @@ pub async fn dashboard_page(
         total,
         counts: d.distribution,
         exceptions,
-        budget: d.total_budget.map(|b| b.short()).unwrap_or_default(),
+        budget: d.total_budget.map(|b| b.text()).unwrap_or_default(),
         distribution: svg::distribution(&d.distribution),
         trend: svg::trend(&d.trend),
         rows,
@@ -462,12 +462,7 @@ impl ProjectPage {
         }
     }
     fn budget(&self) -> String {
-        self.o
-            .project
-            .fields
-            .budget
-            .map(|b| format!("{} {}", b.currency, b.amount_string()))
-            .unwrap_or_else(|| "—".into())
+        self.o.project.fields.budget.map(|b| b.text()).unwrap_or_else(|| "—".into())
     }
 
     /// Actual cost with its variance against the budget, or `None` when none is recorded.
@@ -475,7 +470,7 @@ impl ProjectPage {
         let f = &self.o.project.fields;
         let a = f.actual_cost?;
         let over = f.cost_overrun().map(|o| format!(" ({:+.1}% against budget)", o * 100.0)).unwrap_or_default();
-        Some(format!("{} {}{over}", a.currency, a.amount_string()))
+        Some(format!("{}{over}", a.text()))
     }
 }
 
