@@ -33,6 +33,17 @@ pub struct ImportReportResponse {
     pub milestones_created: usize,
     /// Project milestones updated from schedule milestones.
     pub milestones_updated: usize,
+    /// The plan belonged to another time than the project: the evidence ("This plan runs 7 Jan
+    /// 2013 to 30 Sep 2013; PRJ-001 is planned from 5 Jan 2026 to 18 Dec 2026.").
+    #[serde(default)]
+    pub dates_warning: Option<String>,
+    /// How the plan was moved in time when imported with `dates=rebase` ("Rebased by 678 weeks
+    /// from 7 Jan 2013 to 5 Jan 2026").
+    #[serde(default)]
+    pub rebased: Option<String>,
+    /// Whole weeks the plan was moved (negative: earlier), when rebased.
+    #[serde(default)]
+    pub rebased_weeks: Option<i64>,
 }
 
 /// One stored schedule version.
@@ -288,9 +299,10 @@ pub(crate) fn paths(problems: Problems<'_>) -> BTreeMap<String, Value> {
         "get": {"tags": tag, "summary": "The project's schedule versions, newest first",
             "responses": with(problems(&[("404", "No such project")]), "200", ok("Versions", json!({"type": "array", "items": r("ScheduleVersionResponse")})))},
         "post": {"tags": tag, "summary": "Import a schedule file (MSPDI XML, MPX, XER, P6 XML, CSV, XLSX) as the project's next version",
-            "description": "multipart/form-data with a `file` part (and an optional `format` part: mspdi, mpx, xer, pmxml, csv, xlsx). The schedule is computed and assessed; milestone tasks create or update the project's milestones. Nothing is written when the file cannot be read or computed.",
-            "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}, "format": {"type": "string"}}}}}},
-            "responses": with(problems(&[("404", "No such project"), ("413", "File too large"), ("422", "Unreadable file, a loop in the links or invalid data (the error names file, line, task and field)")]), "201", ok("Imported", r("ScheduleVersionResponse")))}}));
+            "parameters": [{"name": "dates", "in": "query", "required": false, "description": "A plan from another time: keep its dates or rebase it (same as the `dates` form part)", "schema": {"type": "string", "enum": ["keep", "rebase"]}}],
+            "description": "multipart/form-data with a `file` part (and an optional `format` part: mspdi, mpx, xer, pmxml, csv, xlsx, and an optional `dates` part: keep or rebase). The schedule is computed and assessed; milestone tasks create or update the project's milestones. A plan from another time than the project (its start over 180 days from the project's planned start, or, without planned dates, finished over a year ago) is refused with a 422 field error on `dates` naming both sets of dates unless `dates` is given: `keep` imports its dates as they are, `rebase` moves it by whole weeks to start at the project's planned start (or today). Nothing is written when the file cannot be read or computed, or is refused.",
+            "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}, "format": {"type": "string"}, "dates": {"type": "string", "enum": ["keep", "rebase"]}}}}}},
+            "responses": with(problems(&[("404", "No such project"), ("413", "File too large"), ("422", "Unreadable file, a loop in the links, invalid data (the error names file, line, task and field), or a plan from another time without `dates` (the error on `dates` names both sets of dates)")]), "201", ok("Imported", r("ScheduleVersionResponse")))}}));
     let get = |summary: &str, extra: Vec<Value>, schema: Value| {
         let mut params = vec![id.clone(), version.clone()];
         params.extend(extra);

@@ -226,7 +226,8 @@ impl App {
             let xml = keel_interop::export(&s, None, keel_interop::Format::Mspdi)
                 .map_err(|e| AppError::Internal(format!("demo plan: {e}")))?;
             let name = format!("{} plan.xml", p.fields.code);
-            self.import_schedule(actor, p.id, &name, xml, Some("mspdi".into())).await?;
+            let opts = crate::ImportOptions { format: Some("mspdi".into()), dates: crate::DatesChoice::Keep };
+            self.import_schedule(actor, p.id, &name, xml, opts).await?;
             scheduled.push(p);
             n += 1;
         }

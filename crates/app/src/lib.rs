@@ -32,7 +32,10 @@ pub use reports::{
     ReportingConfig,
 };
 pub use risk_analytics::RiskAnalytics;
-pub use schedules::{AnalyseOptions, Analysis, ImportReport, ScheduleVersion, ScheduleVersionInfo, analyse};
+pub use schedules::{
+    AnalyseOptions, Analysis, DatesChoice, ImportOptions, ImportReport, Rebased, ScheduleVersion, ScheduleVersionInfo,
+    analyse,
+};
 pub use transfer::{ExportDocument, ExportUser, ImportSummary, RecordSet};
 
 /// Tunable rules of the application.

@@ -2,7 +2,7 @@
 //! its quality, compare it with the dates the writing tool stored, and feed its milestones to the
 //! project. Also the file-only analysis behind `keel schedule run|check`.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use keel_domain::{Action, AuditAction, AuditEntry, Id, MilestoneFields, ProjectFields, ProjectId, Record};
 use keel_engine::schedule::{
     self, CheckReport, Schedule, ScheduleResult,
@@ -123,6 +123,96 @@ pub struct ImportReport {
     pub milestones_created: usize,
     /// Project milestones whose forecast or actual date the schedule updated.
     pub milestones_updated: usize,
+    /// The plan belonged to another time than the project (its dates named), when it did: kept so
+    /// the schedule page can explain milestones in the plan's own time.
+    #[serde(default)]
+    pub dates_warning: Option<String>,
+    /// How the plan was moved in time, when the importer chose to rebase it.
+    #[serde(default)]
+    pub rebased: Option<Rebased>,
+}
+
+/// What to do with a plan whose dates belong to another time than its project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatesChoice {
+    /// Not chosen: a plan from another time is refused with the evidence, so the importer decides.
+    #[default]
+    Ask,
+    /// Import the plan's dates as they are (the warning is kept in the import report).
+    Keep,
+    /// Move the plan by whole weeks to start at the project's planned start (or today).
+    Rebase,
+}
+
+impl DatesChoice {
+    /// Parses `ask`, `keep` or `rebase` (empty is `ask`); the error names the field `dates`.
+    pub fn parse(text: &str) -> Result<Self, AppError> {
+        match text.trim() {
+            "" | "ask" => Ok(DatesChoice::Ask),
+            "keep" => Ok(DatesChoice::Keep),
+            "rebase" => Ok(DatesChoice::Rebase),
+            other => Err(AppError::field("dates", format!("unknown choice `{other}`: expected keep or rebase"))),
+        }
+    }
+}
+
+/// How an imported plan was moved in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rebased {
+    /// Whole weeks moved (negative: earlier).
+    pub weeks: i64,
+    /// The plan's start as the file had it.
+    pub from: NaiveDate,
+    /// The plan's start after the move.
+    pub to: NaiveDate,
+}
+
+impl std::fmt::Display for Rebased {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = if self.weeks.abs() == 1 { "week" } else { "weeks" };
+        write!(f, "Rebased by {} {unit} from {} to {}", self.weeks, day(self.from), day(self.to))
+    }
+}
+
+/// Options of an import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Format name; detected from the name and content when `None`.
+    pub format: Option<String>,
+    /// What to do with a plan from another time.
+    pub dates: DatesChoice,
+}
+
+/// A date for people in messages: `7 Jan 2013`.
+fn day(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+/// The sentence naming a plan's and a project's dates: "This plan runs 7 Jan 2013 to 30 Sep 2013;
+/// PRJ-001 is planned from 5 Jan 2026 to 18 Dec 2026."
+pub fn time_gap_text(gap: &schedule::rebase::TimeGap, project_code: &str) -> String {
+    let plan = format!("This plan runs {} to {}", day(gap.plan_start), day(gap.plan_finish));
+    match (gap.project_start, gap.project_finish) {
+        (Some(s), Some(f)) => format!("{plan}; {project_code} is planned from {} to {}.", day(s), day(f)),
+        (Some(s), None) => format!("{plan}; {project_code} is planned to start on {}.", day(s)),
+        (None, Some(f)) => format!("{plan}; {project_code} is planned to finish by {}.", day(f)),
+        (None, None) => {
+            format!("{plan}, over a year before today ({}); {project_code} has no planned dates.", day(gap.today))
+        }
+    }
+}
+
+impl Analysis {
+    /// The plan moved by `weeks` whole weeks and computed again (quality and check included).
+    pub fn rebased(mut self, weeks: i64, thresholds: Thresholds) -> Result<Analysis, AppError> {
+        schedule::rebase::rebase(&mut self.schedule, weeks);
+        self.result = schedule::schedule(&self.schedule)
+            .map_err(|e| AppError::field("file", format!("{}: {e}", self.file_name)))?;
+        self.quality = dcma::assess(&self.schedule, &self.result, None, thresholds);
+        self.check = schedule::compare(&self.schedule, &self.result);
+        Ok(self)
+    }
 }
 
 /// A stored version in full.
@@ -161,14 +251,19 @@ impl App {
     /// Imports a schedule file into a project as its next version: reads, computes, assesses and
     /// stores it, feeds its milestones to the project's milestones, and writes the audit entry, all
     /// in one transaction. Nothing is written when the file cannot be read or computed.
+    ///
+    /// A plan from another time than the project (see [`schedule::rebase::out_of_time`]) is
+    /// refused with a `dates` field error naming both sets of dates unless `opts.dates` says to
+    /// keep or rebase it; either way the report keeps the warning.
     pub async fn import_schedule(
         &self,
         actor: &Actor,
         project: ProjectId,
         file_name: &str,
         bytes: Vec<u8>,
-        format: Option<String>,
+        opts: ImportOptions,
     ) -> Result<ScheduleVersion, AppError> {
+        let ImportOptions { format, dates } = opts;
         actor.require(Action::EditProjects)?;
         if bytes.len() > MAX_SCHEDULE_FILE {
             return Err(AppError::field("file", format!("{file_name}: larger than {MAX_SCHEDULE_FILE} bytes")));
@@ -176,20 +271,47 @@ impl App {
         if bytes.is_empty() {
             return Err(AppError::field("file", format!("{file_name}: the file is empty")));
         }
-        {
+        let fields = {
             let mut tx = self.store.read().await?;
-            tx.get::<ProjectFields>(actor.org_id, project).await?.ok_or(AppError::NotFound)?;
-        }
+            tx.get::<ProjectFields>(actor.org_id, project).await?.ok_or(AppError::NotFound)?.fields
+        };
         let name = file_name.to_string();
         let thresholds = self.config.dcma;
         let opts = AnalyseOptions { format, mode: None, thresholds };
+        let today = self.today();
         let analysis = tokio::task::spawn_blocking(move || analyse(&name, &bytes, &opts))
             .await
             .map_err(|e| AppError::Internal(format!("schedule analysis stopped: {e}")))??;
+        let (plan_start, plan_finish) = schedule::rebase::plan_window(&analysis.schedule, &analysis.result);
+        let gap =
+            schedule::rebase::out_of_time(plan_start, plan_finish, fields.planned_start, fields.planned_finish, today);
+        let dates_warning = gap.map(|g| time_gap_text(&g, fields.code.as_str()));
+        let (analysis, rebased) = match (dates, &dates_warning) {
+            (DatesChoice::Ask, Some(warning)) => {
+                return Err(AppError::field(
+                    "dates",
+                    format!(
+                        "{warning} Choose keep to import the plan's dates as they are, or rebase to move it by whole weeks to start on {}.",
+                        day(fields.planned_start.unwrap_or(today))
+                    ),
+                ));
+            }
+            (DatesChoice::Rebase, _) => {
+                let target = fields.planned_start.unwrap_or(today);
+                let weeks = schedule::rebase::weeks_to(plan_start, target);
+                let to = plan_start + chrono::Duration::weeks(weeks);
+                let a = tokio::task::spawn_blocking(move || analysis.rebased(weeks, thresholds))
+                    .await
+                    .map_err(|e| AppError::Internal(format!("schedule analysis stopped: {e}")))??;
+                (a, Some(Rebased { weeks, from: plan_start, to }))
+            }
+            (DatesChoice::Ask | DatesChoice::Keep, _) => (analysis, None),
+        };
+        let kept_warning = dates_warning.as_deref().filter(|_| rebased.is_none());
 
         let mut tx = self.store.write().await?;
         tx.get::<ProjectFields>(actor.org_id, project).await?.ok_or(AppError::NotFound)?;
-        let (created, updated) = feed_milestones(&mut tx, actor, project, &analysis).await?;
+        let (created, updated) = feed_milestones(&mut tx, actor, project, &analysis, kept_warning).await?;
         let report = ImportReport {
             warnings: analysis.schedule.warnings.clone(),
             quality_passed: analysis.quality.passed(),
@@ -198,6 +320,8 @@ impl App {
             check_matched: analysis.check.matched,
             milestones_created: created,
             milestones_updated: updated,
+            dates_warning,
+            rebased,
         };
         let row = ScheduleVersionRow {
             id: uuid::Uuid::now_v7(),
@@ -285,12 +409,14 @@ fn json<T: Serialize>(v: &T) -> Result<String, AppError> {
 
 /// Creates or updates the project's milestones from the schedule's milestone tasks, matched by
 /// name (case-insensitive). The schedule sets the forecast (or actual) date; a baseline is set only
-/// where the milestone has none, so an approved baseline is never overwritten by a file.
+/// where the milestone has none, so an approved baseline is never overwritten by a file. A plan
+/// kept in another time than the project says so in the description of the milestones it creates.
 async fn feed_milestones(
     tx: &mut Tx,
     actor: &Actor,
     project: ProjectId,
     a: &Analysis,
+    other_time: Option<&str>,
 ) -> Result<(usize, usize), AppError> {
     let existing =
         tx.all_where::<MilestoneFields>(actor.org_id, "project_id", Value::text(project.to_string())).await?;
@@ -333,7 +459,12 @@ async fn feed_milestones(
                     fields: MilestoneFields {
                         project_id: project,
                         name: name.to_string(),
-                        description: format!("From the schedule (task {})", t.code),
+                        description: match other_time {
+                            Some(w) => {
+                                format!("From the schedule (task {}), kept in the plan's own dates. {w}", t.code)
+                            }
+                            None => format!("From the schedule (task {})", t.code),
+                        },
                         owner: String::new(),
                         baseline,
                         forecast: Some(forecast),

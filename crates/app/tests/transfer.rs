@@ -66,7 +66,9 @@ async fn add_kept(app: &App, actor: &Actor, project: ProjectId) -> uuid::Uuid {
         .unwrap();
     // A second import of the same plan: a new version and a new forecast run.
     let file = plan_csv();
-    app.import_schedule(actor, project, "plan.csv", file.into_bytes(), None).await.unwrap();
+    // The plan's dates are fixed and the demo's follow today: keep them whatever the day.
+    let opts = keel_app::ImportOptions { format: None, dates: keel_app::DatesChoice::Keep };
+    app.import_schedule(actor, project, "plan.csv", file.into_bytes(), opts).await.unwrap();
     assert_ne!(app.schedule_version(actor, project, None).await.unwrap().info.version, v1.info.version);
     let items = "Issue key,Status,Created,Resolved,Start date\n\
                  ABC-1,Done,2026-10-01,2026-10-05,2026-10-02\n\

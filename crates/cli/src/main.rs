@@ -380,14 +380,14 @@ async fn run() -> Result<()> {
             }
         }
         Command::Schedule(cmd) => match cmd {
-            schedule::ScheduleCommand::Import { file, project, format } => {
+            schedule::ScheduleCommand::Import { file, project, format, dates } => {
                 let app = open(&cfg).await?;
                 let org = app
                     .default_org()
                     .await
                     .map_err(err)?
                     .context("the database is empty: run `keel migrate` and add a project first")?;
-                schedule::import(&app, &Actor::system(org.id), &file, &project, format).await?;
+                schedule::import(&app, &Actor::system(org.id), &file, &project, format, dates).await?;
             }
             schedule::ScheduleCommand::Run { file, format, mode, json } => schedule::run(&file, format, mode, json)?,
             schedule::ScheduleCommand::Integrated { json } => {

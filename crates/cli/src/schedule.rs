@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use clap::{Subcommand, ValueEnum};
-use keel_app::{Actor, AnalyseOptions, Analysis, App, analyse};
+use keel_app::{Actor, AnalyseOptions, Analysis, App, DatesChoice, ImportOptions, analyse};
 use keel_domain::ProjectFields;
 use keel_engine::schedule::Mode;
 
@@ -15,6 +15,24 @@ pub enum ModeArg {
     MsProject,
     /// Primavera P6's rules.
     Primavera,
+}
+
+/// What to do with a plan from another time, chosen on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DatesArg {
+    /// Import the plan's dates as they are.
+    Keep,
+    /// Move the plan by whole weeks to start at the project's planned start (or today).
+    Rebase,
+}
+
+impl From<DatesArg> for DatesChoice {
+    fn from(d: DatesArg) -> DatesChoice {
+        match d {
+            DatesArg::Keep => DatesChoice::Keep,
+            DatesArg::Rebase => DatesChoice::Rebase,
+        }
+    }
 }
 
 impl From<ModeArg> for Mode {
@@ -38,6 +56,10 @@ pub enum ScheduleCommand {
         /// Format (mspdi, mpx, xer, pmxml, csv, xlsx); detected when absent.
         #[arg(long)]
         format: Option<String>,
+        /// A plan from another time than the project: keep its dates, or rebase it by whole weeks
+        /// to start at the project's planned start. Without it such a plan is refused.
+        #[arg(long, value_enum)]
+        dates: Option<DatesArg>,
     },
     /// Read a schedule file, compute it and print every task's dates, float and critical flag.
     Run {
@@ -211,7 +233,14 @@ pub fn check(files: &[String], mode: Option<ModeArg>, json: bool, min_match: Opt
 }
 
 /// Runs `keel schedule import`.
-pub async fn import(app: &App, actor: &Actor, file: &str, project: &str, format: Option<String>) -> Result<()> {
+pub async fn import(
+    app: &App,
+    actor: &Actor,
+    file: &str,
+    project: &str,
+    format: Option<String>,
+    dates: Option<DatesArg>,
+) -> Result<()> {
     let (name, bytes) = read(file)?;
     let projects = app
         .records::<ProjectFields>()
@@ -219,7 +248,8 @@ pub async fn import(app: &App, actor: &Actor, file: &str, project: &str, format:
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let Some(p) = projects.first() else { bail!("no project with code `{project}`") };
-    let v = app.import_schedule(actor, p.id, &name, bytes, format).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let opts = ImportOptions { format, dates: dates.map_or(DatesChoice::Ask, DatesChoice::from) };
+    let v = app.import_schedule(actor, p.id, &name, bytes, opts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let r = &v.info.report;
     println!(
         "Imported {} into {} as schedule version {}: {} tasks, finish {}.",
@@ -234,6 +264,12 @@ pub async fn import(app: &App, actor: &Actor, file: &str, project: &str, format:
         println!("Stored dates: Keel reproduces {} of {} tasks.", r.check_matched, r.check_compared);
     }
     println!("Milestones: {} created, {} updated.", r.milestones_created, r.milestones_updated);
+    if let Some(b) = &r.rebased {
+        println!("{b}.");
+    }
+    if let Some(w) = r.dates_warning.as_deref().filter(|_| r.rebased.is_none()) {
+        println!("warning: {w} Its dates were kept.");
+    }
     for w in &r.warnings {
         println!("note: {}: {}", w.location, w.message);
     }

@@ -6,7 +6,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use keel_engine::schedule::calendar::{WorkCalendar, standard, to_clock};
 use keel_engine::schedule::generate::{GenOptions, Shape, generate};
 use keel_engine::schedule::{
-    Duration, DurationUnit, Lag, Link, LinkType, Mode, Network, ProjectInfo, Schedule, Task, schedule,
+    Constraint, ConstraintKind, Duration, DurationUnit, Lag, Link, LinkType, Mode, Network, ProjectInfo, Schedule,
+    Task, rebase::rebase, schedule,
 };
 use proptest::prelude::*;
 
@@ -310,5 +311,55 @@ fn mixed_calendars_never_give_negative_float() {
         for w in path.windows(2) {
             assert!(s.links.iter().any(|l| l.pred == w[0] && l.succ == w[1]), "seed {seed}: {w:?} not linked");
         }
+    }
+}
+
+/// A random network with a start-no-earlier-than constraint and a deadline on some tasks, so the
+/// dates a rebase must move are exercised.
+fn constrained_network() -> impl Strategy<Value = (Schedule, i64)> {
+    (network(false), prop::collection::vec((0usize..30, 0i64..40), 0..4), -700i64..700).prop_map(
+        |(mut s, marks, weeks)| {
+            let n = s.tasks.len();
+            for (i, days) in marks {
+                let t = &mut s.tasks[i % n];
+                let at = start() + chrono::Duration::days(days);
+                t.constraint = Some(Constraint { kind: ConstraintKind::Snet, date: Some(at) });
+                t.deadline = Some(at + chrono::Duration::days(10));
+            }
+            (s, weeks)
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 100, .. ProptestConfig::default() })]
+
+    /// On a calendar without dated exceptions, rebasing by whole weeks then computing gives the
+    /// dates of computing then shifting, with the same durations, floats and critical tasks.
+    #[test]
+    fn rebasing_then_computing_is_computing_then_shifting((s, weeks) in constrained_network()) {
+        let before = schedule(&s).unwrap();
+        let mut moved = s.clone();
+        rebase(&mut moved, weeks);
+        let after = schedule(&moved).unwrap();
+        let by = chrono::Duration::weeks(weeks);
+        prop_assert_eq!(after.finish, before.finish + by);
+        for (a, b) in after.tasks.iter().zip(&before.tasks) {
+            prop_assert_eq!(a.early_start, b.early_start + by);
+            prop_assert_eq!(a.early_finish, b.early_finish + by);
+            prop_assert_eq!(a.late_finish, b.late_finish + by);
+            prop_assert_eq!(a.total_float, b.total_float);
+            prop_assert_eq!(a.free_float, b.free_float);
+            prop_assert_eq!(a.critical, b.critical);
+        }
+    }
+
+    /// Rebasing by n weeks then by -n gives the plan back.
+    #[test]
+    fn rebasing_there_and_back_is_identity((s, weeks) in constrained_network()) {
+        let mut moved = s.clone();
+        rebase(&mut moved, weeks);
+        rebase(&mut moved, -weeks);
+        prop_assert_eq!(moved, s);
     }
 }

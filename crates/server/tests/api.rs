@@ -597,10 +597,14 @@ fn multipart(file_name: &str, content: &str) -> (String, Vec<u8>) {
 
 impl Harness {
     async fn upload(&self, role: Role, project: &str, file_name: &str, content: &str) -> Res {
+        self.upload_to(role, &format!("/api/v1/projects/{project}/schedule/versions"), file_name, content).await
+    }
+
+    async fn upload_to(&self, role: Role, uri: &str, file_name: &str, content: &str) -> Res {
         let (ct, body) = multipart(file_name, content);
         let req = Request::builder()
             .method(Method::POST)
-            .uri(format!("/api/v1/projects/{project}/schedule/versions"))
+            .uri(uri)
             .header(header::AUTHORIZATION, format!("Bearer {}", self.token(role)))
             .header(header::CONTENT_TYPE, ct)
             .body(Body::from(body))
@@ -914,6 +918,76 @@ async fn dependency_register_on_postgres() {
     };
     let store = testing::fresh_postgres(&url).await.unwrap();
     dependency_register(harness_on(store, tempfile::tempdir().unwrap()).await).await;
+}
+
+/// A plan from 2013 imported into a project planned for 2026: refused without a choice (naming
+/// both sets of dates, writing nothing), kept with the warning in the report, or rebased by whole
+/// weeks to start on the project's planned start.
+async fn plans_from_another_time(h: Harness) {
+    let pf = h.portfolio().await;
+    let p = h.project(&pf, "OLD").await;
+    let pid = p["id"].as_str().unwrap();
+    let old = PLAN_CSV.replace("2026-03-02", "2013-01-07");
+    let uri = format!("/api/v1/projects/{pid}/schedule/versions");
+    let milestones = || async {
+        h.call(Role::Viewer, Method::GET, &format!("/api/v1/milestones?project_id={pid}"), None, None).await.body["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+
+    let r = h.upload(Role::ProjectManager, pid, "old.csv", &old).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let text = r.body.to_string();
+    assert!(text.contains("\"dates\""), "{text}");
+    assert!(
+        text.contains("This plan runs 7 Jan 2013 to 1 Feb 2013; OLD is planned from 5 Jan 2026 to 18 Dec 2026."),
+        "{text}"
+    );
+    let v = h.call(Role::Viewer, Method::GET, &uri, None, None).await;
+    assert_eq!(v.body.as_array().unwrap().len(), 0, "a refused import writes nothing");
+    assert!(milestones().await.is_empty());
+
+    let bad = h.upload_to(Role::ProjectManager, &format!("{uri}?dates=later"), "old.csv", &old).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+
+    let kept = h.upload_to(Role::ProjectManager, &format!("{uri}?dates=keep"), "old.csv", &old).await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.body);
+    assert!(kept.body["report"]["dates_warning"].as_str().unwrap().starts_with("This plan runs 7 Jan 2013"));
+    assert_eq!(kept.body["report"]["rebased"], Value::Null);
+    assert_eq!(kept.body["finish"], "2013-02-01T17:00:00");
+    let go = milestones().await.into_iter().find(|m| m["name"] == "Go-live").unwrap();
+    assert_eq!(go["forecast"], "2013-02-01");
+    assert!(go["description"].as_str().unwrap().contains("This plan runs 7 Jan 2013"), "{go}");
+
+    let moved = h.upload_to(Role::ProjectManager, &format!("{uri}?dates=rebase"), "old.csv", &old).await;
+    assert_eq!(moved.status, StatusCode::CREATED, "{}", moved.body);
+    assert_eq!(moved.body["report"]["rebased"], "Rebased by 678 weeks from 7 Jan 2013 to 5 Jan 2026");
+    assert_eq!(moved.body["report"]["rebased_weeks"], 678);
+    // Same working-day pattern: Monday start, Friday finish, 3 weeks and 5 days later.
+    assert_eq!(moved.body["finish"], "2026-01-30T17:00:00");
+    let go = milestones().await.into_iter().find(|m| m["name"] == "Go-live").unwrap();
+    assert_eq!(go["forecast"], "2026-01-30");
+
+    // A plan in the project's time needs no choice.
+    let r = h.upload(Role::ProjectManager, pid, "plan.csv", PLAN_CSV).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["report"]["dates_warning"], Value::Null);
+}
+
+#[tokio::test]
+async fn plans_from_another_time_on_sqlite() {
+    plans_from_another_time(harness().await).await;
+}
+
+#[tokio::test]
+async fn plans_from_another_time_on_postgres() {
+    let Some(url) = testing::postgres_url() else {
+        eprintln!("SKIPPED: schedule API on PostgreSQL (set KEEL_TEST_POSTGRES_URL to run it)");
+        return;
+    };
+    let store = testing::fresh_postgres(&url).await.unwrap();
+    plans_from_another_time(harness_on(store, tempfile::tempdir().unwrap()).await).await;
 }
 
 #[tokio::test]

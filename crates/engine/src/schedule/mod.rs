@@ -17,6 +17,7 @@ pub mod model;
 pub mod network;
 mod passes;
 mod plain;
+pub mod rebase;
 mod results;
 mod special;
 pub mod variance;

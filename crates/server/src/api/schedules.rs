@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use keel_api_types::*;
-use keel_app::{ScheduleVersion, ScheduleVersionInfo};
+use keel_app::{DatesChoice, ImportOptions, ScheduleVersion, ScheduleVersionInfo};
 use keel_domain::ProjectFields;
 use keel_engine::schedule::{Duration, DurationUnit, Lag, Schedule, Task, dcma};
 use serde::Deserialize;
@@ -81,6 +81,9 @@ pub fn version_response(i: &ScheduleVersionInfo) -> ScheduleVersionResponse {
             check_matched: i.report.check_matched,
             milestones_created: i.report.milestones_created,
             milestones_updated: i.report.milestones_updated,
+            dates_warning: i.report.dates_warning.clone(),
+            rebased: i.report.rebased.map(|b| b.to_string()),
+            rebased_weeks: i.report.rebased.map(|b| b.weeks),
         },
     }
 }
@@ -175,6 +178,13 @@ pub fn variance_response(v: &ScheduleVersion, number: u8) -> VarianceResponse {
     }
 }
 
+/// `?dates=keep|rebase` on an import.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatesParam {
+    dates: Option<String>,
+}
+
 /// `?version=N`
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -182,15 +192,18 @@ pub struct VersionParam {
     version: Option<i64>,
 }
 
-/// `POST /api/v1/projects/{id}/schedule/versions` (multipart: `file`, optional `format`).
+/// `POST /api/v1/projects/{id}/schedule/versions` (multipart: `file`, optional `format` and
+/// `dates`; `dates` may also come as a query parameter).
 pub async fn import_schedule(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<DatesParam>,
     mut form: Multipart,
 ) -> Result<(StatusCode, Json<ScheduleVersionResponse>), ApiError> {
     let project = parse_id::<ProjectFields>(&id)?;
     let (mut file, mut format) = (None, None);
+    let mut dates = DatesChoice::parse(query.dates.as_deref().unwrap_or(""))?;
     while let Some(field) =
         form.next_field().await.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?
     {
@@ -204,11 +217,15 @@ pub async fn import_schedule(
                 let text = field.text().await.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
                 format = Some(text).filter(|t| !t.trim().is_empty());
             }
+            Some("dates") => {
+                let text = field.text().await.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+                dates = DatesChoice::parse(&text)?;
+            }
             other => {
                 return Err(ApiError::field(
                     StatusCode::BAD_REQUEST,
                     other.unwrap_or("?"),
-                    "unexpected form part: send `file` and optionally `format`",
+                    "unexpected form part: send `file` and optionally `format` and `dates`",
                 ));
             }
         }
@@ -216,7 +233,7 @@ pub async fn import_schedule(
     let Some((name, bytes)) = file else {
         return Err(ApiError::field(StatusCode::BAD_REQUEST, "file", "no `file` part in the multipart body"));
     };
-    let v = state.app.import_schedule(&actor, project, &name, bytes, format).await?;
+    let v = state.app.import_schedule(&actor, project, &name, bytes, ImportOptions { format, dates }).await?;
     Ok((StatusCode::CREATED, Json(version_response(&v.info))))
 }
 

@@ -259,20 +259,35 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens/{id}/revoke", post(admin::revoke_token_submit))
 }
 
-/// An upload form as read: its CSRF token, the file part (name and bytes) and the `format` part.
+/// An upload form as read: its CSRF token, the file part (name and bytes), the `format` part and
+/// the `dates` choice. A file sent back by a page that asked a question (`stash` in base64 with
+/// `stash_name`) stands for the file part when no file was chosen.
 pub(crate) struct Upload {
     pub csrf: String,
     pub file: Option<(String, Vec<u8>)>,
     pub format: Option<String>,
+    pub dates: String,
 }
 
-/// Reads a multipart upload form (`_csrf`, `file`, optional `format`); other parts are ignored.
+/// Reads a multipart upload form (`_csrf`, `file`, optional `format`, `dates`, `stash` and
+/// `stash_name`); other parts are ignored.
 pub(crate) async fn read_upload(form: &mut axum::extract::Multipart, default_name: &str) -> Result<Upload, AppError> {
-    let mut up = Upload { csrf: String::new(), file: None, format: None };
+    use base64::Engine as _;
+    let mut up = Upload { csrf: String::new(), file: None, format: None, dates: String::new() };
+    let (mut stash, mut stash_name) = (None, None);
     while let Some(field) = form.next_field().await.map_err(|e| AppError::field("file", e.body_text()))? {
         match field.name().unwrap_or("") {
             "_csrf" => up.csrf = field.text().await.unwrap_or_default(),
             "format" => up.format = field.text().await.ok().filter(|f| !f.trim().is_empty()),
+            "dates" => up.dates = field.text().await.unwrap_or_default(),
+            "stash_name" => stash_name = field.text().await.ok(),
+            "stash" => {
+                let text = field.text().await.map_err(|e| AppError::field("file", e.body_text()))?;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(text.trim())
+                    .map_err(|_| AppError::field("file", "the file sent back is damaged: choose it again"))?;
+                stash = Some(bytes);
+            }
             "file" => {
                 let name = field.file_name().unwrap_or(default_name).to_string();
                 let bytes = field.bytes().await.map_err(|e| AppError::field("file", e.body_text()))?;
@@ -280,6 +295,11 @@ pub(crate) async fn read_upload(form: &mut axum::extract::Multipart, default_nam
             }
             _ => {}
         }
+    }
+    if up.file.as_ref().is_none_or(|(_, b)| b.is_empty())
+        && let Some(bytes) = stash
+    {
+        up.file = Some((stash_name.unwrap_or_else(|| default_name.to_string()), bytes));
     }
     Ok(up)
 }

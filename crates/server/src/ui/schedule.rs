@@ -8,7 +8,7 @@ use axum::{
 use keel_api_types::{
     QualityResponse, ScheduleSummaryResponse, ScheduleTaskResponse, ScheduleVersionResponse, VarianceResponse,
 };
-use keel_app::{AppError, ScheduleVersion};
+use keel_app::{AppError, DatesChoice, ImportOptions, ScheduleVersion};
 use keel_domain::{ProjectFields, Record};
 use serde::Deserialize;
 
@@ -30,6 +30,16 @@ struct SchedulePage {
     current: Option<Current>,
     zoom: &'static str,
     message: Option<String>,
+    ask: Option<AskDates>,
+}
+
+/// The question asked when a plan from another time was uploaded without a choice: the evidence,
+/// and the file to send back with the answer.
+struct AskDates {
+    warning: String,
+    file_name: String,
+    stash: String,
+    format: String,
 }
 
 struct Current {
@@ -81,6 +91,18 @@ pub async fn schedule_page(
 ) -> Response {
     let chrome = Chrome::new(&s, "dashboard");
     let Ok(pid) = id.parse() else { return error_page(Some(chrome), AppError::NotFound) };
+    page(&state, &s, chrome, pid, q, None).await
+}
+
+/// The schedule page, with the question about a plan's dates when `ask` is set.
+async fn page(
+    state: &AppState,
+    s: &keel_app::Session,
+    chrome: Chrome,
+    pid: keel_domain::ProjectId,
+    q: ScheduleQuery,
+    ask: Option<AskDates>,
+) -> Response {
     let project = match state.app.records::<ProjectFields>().get(&s.actor, pid).await {
         Ok(p) => p,
         Err(e) => return error_page(Some(chrome), e),
@@ -116,7 +138,7 @@ pub async fn schedule_page(
         }
     };
     let message = q.imported.map(|v| format!("Imported as version {v}."));
-    render(&SchedulePage { can: chrome.can, chrome: Some(chrome), project, versions, current, zoom, message })
+    render(&SchedulePage { can: chrome.can, chrome: Some(chrome), project, versions, current, zoom, message, ask })
 }
 
 fn current(v: &ScheduleVersion, zoom: gantt::Zoom, today: chrono::NaiveDate) -> Current {
@@ -131,7 +153,9 @@ fn current(v: &ScheduleVersion, zoom: gantt::Zoom, today: chrono::NaiveDate) -> 
     }
 }
 
-/// `POST /projects/{id}/schedule` (multipart: `_csrf`, `file`, optional `format`).
+/// `POST /projects/{id}/schedule` (multipart: `_csrf`, `file`, optional `format` and `dates`).
+/// A plan from another time uploaded without a choice gets the schedule page back with the
+/// evidence and the choice, the file carried in the form so the answer needs no second upload.
 pub async fn upload_submit(
     State(state): State<AppState>,
     UiSession(s): UiSession,
@@ -140,7 +164,7 @@ pub async fn upload_submit(
 ) -> Response {
     let chrome = Chrome::new(&s, "dashboard");
     let Ok(pid) = id.parse() else { return error_page(Some(chrome), AppError::NotFound) };
-    let super::Upload { csrf, file, format } = match super::read_upload(&mut form, "schedule").await {
+    let super::Upload { csrf, file, format, dates } = match super::read_upload(&mut form, "schedule").await {
         Ok(u) => u,
         Err(e) => return error_page(Some(chrome), e),
     };
@@ -150,8 +174,28 @@ pub async fn upload_submit(
     let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
         return error_page(Some(chrome), AppError::field("file", "choose a schedule file to upload"));
     };
-    match state.app.import_schedule(&s.actor, pid, &name, bytes, format).await {
+    let dates = match DatesChoice::parse(&dates) {
+        Ok(d) => d,
+        Err(e) => return error_page(Some(chrome), e),
+    };
+    let stash = (dates == DatesChoice::Ask).then(|| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(&bytes)
+    });
+    let opts = ImportOptions { format: format.clone(), dates };
+    match state.app.import_schedule(&s.actor, pid, &name, bytes, opts).await {
         Ok(v) => Redirect::to(&format!("/projects/{id}/schedule?imported={}", v.info.version)).into_response(),
+        Err(AppError::Validation(v)) if v.0.iter().any(|f| f.field == "dates") && stash.is_some() => {
+            let warning = v.0.iter().filter(|f| f.field == "dates").map(|f| f.message.clone()).collect::<Vec<_>>();
+            let ask = AskDates {
+                warning: warning.join(" "),
+                file_name: name,
+                stash: stash.unwrap_or_default(),
+                format: format.unwrap_or_default(),
+            };
+            let q = ScheduleQuery { version: None, zoom: None, imported: None };
+            page(&state, &s, chrome, pid, q, Some(ask)).await
+        }
         Err(e) => error_page(Some(chrome), e),
     }
 }
