@@ -3,53 +3,26 @@
 // Chromium against its own `keel serve --demo`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { PASSWORD, launchBrowser, startKeel } from "./keel.mjs";
 
-const KEEL = process.env.KEEL_BIN ?? new URL("../target/debug/keel", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const PASSWORD = "e2e-password-2";
 const OUT = new URL("./out/", import.meta.url).pathname;
 
-let server;
+let keel;
 let base;
 let browser;
-let dataDir;
-
-function startKeel() {
-  dataDir = mkdtempSync(join(tmpdir(), "keel-e2e-registers-"));
-  server = spawn(KEEL, ["--data-dir", dataDir, "serve", "--demo", "--bind", "127.0.0.1:0"], {
-    env: { ...process.env, KEEL_ADMIN_PASSWORD: PASSWORD, KEEL_LOG: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  // Ready when Keel prints the address it bound (no sleeping).
-  return new Promise((resolve, reject) => {
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/running at (http:\/\/[^/\s]+)\//);
-      if (m) resolve(m[1]);
-    });
-    server.on("exit", (code) => reject(new Error(`keel exited with ${code}: ${out}`)));
-  });
-}
 
 before(async () => {
-  base = await startKeel();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  keel = await startKeel("keel-e2e-registers-");
+  base = keel.base;
+  browser = await launchBrowser();
   mkdirSync(OUT, { recursive: true });
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill("SIGTERM");
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  keel?.stop();
 });
 
 /** The register's column headings (without the sort arrow) and its rows' cell texts. */
@@ -101,7 +74,7 @@ test("a PMO analyst filters the risk register by a project, sorts it by score an
 
   // Download the CSV: the same columns and rows as the page.
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("a:has-text('CSV')")]);
-  const file = join(dataDir, "risks.csv");
+  const file = join(keel.dataDir, "risks.csv");
   await download.saveAs(file);
   const lines = readFileSync(file, "utf8").trim().split(/\r?\n/);
   assert.equal(lines[0], head.join(","));

@@ -3,53 +3,22 @@
 // the Gantt chart in the project's time. Its own `keel serve --demo`, in a real headless Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { PASSWORD, TODAY_MS, launchBrowser, startKeel } from "./keel.mjs";
 
-const KEEL = process.env.KEEL_BIN ?? new URL("../target/debug/keel", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const PASSWORD = "e2e-password-1";
-// The day Keel takes as today: KEEL_TODAY pins it.
-const TODAY_MS = process.env.KEEL_TODAY ? Date.parse(`${process.env.KEEL_TODAY}T12:00:00Z`) : Date.now();
 
-let server;
+let keel;
 let base;
 let browser;
-let dataDir;
-
-function startKeel() {
-  dataDir = mkdtempSync(join(tmpdir(), "keel-e2e-dates-"));
-  server = spawn(KEEL, ["--data-dir", dataDir, "serve", "--demo", "--bind", "127.0.0.1:0"], {
-    env: { ...process.env, KEEL_ADMIN_PASSWORD: PASSWORD, KEEL_LOG: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  // Ready when Keel prints the address it bound (no sleeping).
-  return new Promise((resolve, reject) => {
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/running at (http:\/\/[^/\s]+)\//);
-      if (m) resolve(m[1]);
-    });
-    server.on("exit", (code) => reject(new Error(`keel exited with ${code}: ${out}`)));
-  });
-}
 
 before(async () => {
-  base = await startKeel();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  keel = await startKeel("keel-e2e-dates-");
+  base = keel.base;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill("SIGTERM");
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  keel?.stop();
 });
 
 test("an old plan is not imported silently: the page names its dates, asks, and rebases it into the project's time", async () => {
