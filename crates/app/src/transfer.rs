@@ -429,7 +429,10 @@ impl App {
         if tx.count::<ProjectFields>(org.id).await? > 0 {
             return Ok(None);
         }
-        let d = demo::generate(org.id, opts, now());
+        // Records are stamped no later than the demo's "today", so a demo laid out around a day
+        // in the past (a pinned clock) is not "created after" its own reporting dates.
+        let stamp = now().min(opts.today.and_time(chrono::NaiveTime::MIN).and_utc());
+        let d = demo::generate(org.id, opts, stamp);
         let mut summary = ImportSummary::default();
         summary.records += d.insert_all(&mut tx, org.id).await?;
         let actor = Actor::system(org.id);

@@ -21,13 +21,13 @@ use keel_app::{Actor, App, AppConfig, ReportFormat, ReportRequest, ReportScope, 
 use keel_engine::report::{Audience, ReportKind};
 use keel_store::testing;
 
-/// The demo organisation as `keel serve --demo` loads it (60 projects, a year of history up to
-/// today: reports leave out projects created after their as-of date).
+/// The demo organisation as `keel serve --demo` loads it (60 projects, a year of history), with
+/// "today" pinned to the demo's default day, so the pages are the same whenever the test runs.
 async fn demo(dir: &std::path::Path) -> (App, Actor) {
     let store = testing::fresh_sqlite(dir).await.unwrap();
-    let app = App::new(store, AppConfig::default());
+    let opts = DemoOptions::default();
+    let app = App::new(store, AppConfig { today: Some(opts.today), ..AppConfig::default() });
     app.bootstrap("Northwind Group", Some("a long password")).await.unwrap();
-    let opts = DemoOptions { today: keel_app::today(), ..DemoOptions::default() };
     app.load_demo(&opts).await.unwrap().expect("an empty database gets the demo");
     let org = app.default_org().await.unwrap().expect("the organisation");
     (app, Actor::system(org.id))

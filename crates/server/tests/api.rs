@@ -20,6 +20,8 @@ use tower::ServiceExt;
 mod consistency;
 #[path = "api/registers.rs"]
 mod registers;
+#[path = "api/status_form.rs"]
+mod status_form;
 #[path = "api/ui_roles.rs"]
 mod ui_roles;
 

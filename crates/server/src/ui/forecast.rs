@@ -11,7 +11,7 @@ use axum::{
 use keel_app::{
     AppError, ForecastRun, ForecastRunInfo, ForecastSettings, PortfolioForecast, RiskAnalytics, RunOptions,
 };
-use keel_domain::{ProjectFields, Record};
+use keel_domain::{EntityKind, ProjectFields, Record};
 use keel_engine::forecast::montecarlo::Distribution;
 use serde::Deserialize;
 
@@ -128,15 +128,27 @@ impl ForecastPage {
             ),
         }
     }
+    /// Where a factor's source (`risk:<id>`, `schedule_version:<n>`, ...) is shown.
     fn source_link(&self, s: &str) -> String {
         let pid = self.project.id.to_string();
         match s.split_once(':') {
-            Some(("risk", id)) => format!("/r/risks/{id}"),
-            Some(("issue", id)) => format!("/r/issues/{id}"),
-            Some(("milestone", id)) => format!("/r/milestones/{id}"),
-            Some(("status_report", id)) => format!("/r/status_reports/{id}"),
             Some(("schedule_version", v)) => format!("/projects/{pid}/schedule?version={v}"),
-            _ => format!("/projects/{pid}/forecast"),
+            Some((kind, id)) => match EntityKind::from_slug(kind) {
+                Some(k) => format!("/r/{}/{id}", k.slug()),
+                None => format!("/projects/{pid}/forecast"),
+            },
+            None => format!("/projects/{pid}/forecast"),
+        }
+    }
+    /// A factor's source for people: "Status report", "Schedule version 3".
+    fn source_label(&self, s: &str) -> String {
+        match s.split_once(':') {
+            Some(("schedule_version", v)) => format!("Schedule version {v}"),
+            Some((kind, _)) => match EntityKind::from_slug(kind) {
+                Some(k) => k.label().to_owned(),
+                None => "This forecast".to_owned(),
+            },
+            None => "This forecast".to_owned(),
         }
     }
 }
