@@ -36,7 +36,7 @@ mod tests {
                 Cell::Money { amount: 1_250_000.0, currency: "GBP".into() },
             ]],
         };
-        assert_eq!(csv(&t), "Title,Score,Budget\r\n\"Build, or \"\"buy\"\"\",\"1,200\",\"£1,250,000\"\r\n");
+        assert_eq!(csv(&t), "Title,Score,Budget\r\n\"Build, or \"\"buy\"\"\",\"1,200\",\"GBP 1,250,000\"\r\n");
         let t = Table { title: "x".into(), columns: vec!["A".into()], rows: vec![vec![Cell::Text("=1+1".into())]] };
         assert_eq!(csv(&t), "A\r\n'=1+1\r\n");
     }
