@@ -59,7 +59,7 @@ pub fn xlsx(doc: &Document, opts: &RenderOptions) -> Result<Vec<u8>, XlsxError> 
 }
 
 /// The text of a table cell as people read it, the same in pages, CSV and reports: money with
-/// its currency (`£1,250,000`), dates as `31 Mar 2026`, RAG by its label.
+/// its currency (`GBP 1,250,000`), dates as `31 Mar 2026`, RAG by its label.
 pub fn cell_text(cell: &Cell) -> String {
     format::cell_text(cell)
 }

@@ -278,7 +278,7 @@ async fn registers(h: Harness) {
     }
     let (head, rows) = ui.register(&format!("/r/projects?portfolio={}&sort=budget_minor&dir=desc", o.a)).await;
     assert_eq!(column(&rows, &head, "Project"), ["A-1 Project A-1", "A-2 Project A-2"]);
-    assert_eq!(column(&rows, &head, "Budget"), ["£300,000", "£100,000"]);
+    assert_eq!(column(&rows, &head, "Budget"), ["GBP 300,000", "GBP 100,000"]);
     assert_eq!(column(&rows, &head, "Programme"), ["PROG Reporting", ""]);
 
     // The dashboard: sortable columns, downloads of the rows as shown, programme choices of the
@@ -296,7 +296,7 @@ async fn registers(h: Harness) {
     assert!(rows[0][1].starts_with("B-1"));
     let csv = csv_rows(&ui.get("/?sort=budget&dir=desc&format=csv").await.body);
     assert_eq!(csv[0], head);
-    assert_eq!(column(&csv[1..], &head, "Budget"), ["£300,000", "£200,000", "£100,000"]);
+    assert_eq!(column(&csv[1..], &head, "Budget"), ["GBP 300,000", "GBP 200,000", "GBP 100,000"]);
     let (_, shown) = dash("/?sort=budget&dir=desc".into()).await;
     for name in ["RAG", "Project", "Portfolio / programme", "Manager", "Stage", "Next milestone", "Due", "Budget"] {
         assert_eq!(column(&csv[1..], &head, name), column(&shown, &head, name), "{name}");
