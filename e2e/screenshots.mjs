@@ -24,7 +24,7 @@ try {
   if (!pdf.ok()) throw new Error(`board pack: ${pdf.status()} ${await pdf.text()}`);
   const dir = mkdtempSync(join(tmpdir(), "keel-pack-"));
   writeFileSync(join(dir, "board.pdf"), await pdf.body());
-  execFileSync("pdftoppm", ["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", join(dir, "board.pdf"), join(DOCS, "board-pack")]);
+  execFileSync("pdftoppm", ["-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", join(dir, "board.pdf"), join(DOCS, "board-pack")]);
   mkdirSync(DOCS, { recursive: true });
   console.log("docs/screenshot.png, docs/project.png, docs/risk-register.png, docs/board-pack.png");
 } finally {
